@@ -1,0 +1,37 @@
+// THE explicit list of compiled-in factories (no static self-registration, DESIGN section 4).
+#include "components/components.h"
+
+// factory headers
+// (each component adds its include here)
+#include "components/receiver/otlp/factory.h"
+#include "components/processor/batch/factory.h"
+#include "components/processor/memory_limiter/factory.h"
+#include "components/processor/resource/factory.h"
+#include "components/exporter/debug/factory.h"
+#include "components/exporter/file/factory.h"
+#include "components/exporter/nop/factory.h"
+#include "components/exporter/store/factory.h"
+#include "components/extension/bearertokenauth/factory.h"
+#include "components/extension/health_check/factory.h"
+
+namespace agentgate::components {
+
+void registerAll(pipeline::Registry& registry) {
+  // receivers
+  registry.add(makeOtlpReceiverFactory());
+  // processors
+  registry.add(batch::makeBatchFactory());
+  registry.add(memory_limiter::makeMemoryLimiterFactory());
+  registry.add(resource::makeResourceFactory());
+  // exporters
+  registry.add(debug::makeDebugFactory());
+  registry.add(file::makeFileFactory());
+  registry.add(nop::makeNopFactory());
+  registry.add(store::makeStoreExporterFactory());
+  // extensions
+  registry.add(bearertokenauth::makeBearerTokenAuthFactory());
+  registry.add(health_check::makeHealthCheckFactory());
+  (void)registry;
+}
+
+}  // namespace agentgate::components

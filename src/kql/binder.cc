@@ -1,0 +1,2078 @@
+// Binder + SQL generation: every tabular operator becomes one SELECT over the previous one,
+// every scalar expression a typed SQL expression. Types follow KQL, not SQLite affinity.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "kql/engine.h"
+#include "kql/json.h"
+#include "kql/kql_time.h"
+#include "kql/parser.h"
+
+namespace agentgate::kql {
+namespace {
+
+struct BindError {
+  size_t pos;
+  std::string what;
+};
+
+struct BExpr {
+  std::string sql;
+  std::string type;
+  std::string name;  // derived column name ("" when none)
+  bool has_agg = false;
+};
+
+struct Rel {
+  std::string sql;
+  std::vector<Column> cols;
+  std::optional<std::string> viz;
+  std::string as_name;
+  bool open = false;  // lenient: unknown table, any column resolves as dynamic
+  int find(const std::string& n) const {
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (cols[i].name == n) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+struct Entry {
+  enum Kind { kScalar, kTabular, kFunc } kind = kScalar;
+  BExpr scalar;
+  std::shared_ptr<Rel> rel;
+  ExprPtr lambda;
+};
+
+std::string q(const std::string& name) {
+  std::string o = "\"";
+  for (char c : name) {
+    if (c == '"')
+      o += "\"\"";
+    else
+      o.push_back(c);
+  }
+  return o + "\"";
+}
+
+std::string sqlStr(std::string_view s) {
+  std::string o = "'";
+  for (char c : s) {
+    if (c == '\'')
+      o += "''";
+    else if (c == '\0')
+      continue;
+    else
+      o.push_back(c);
+  }
+  return o + "'";
+}
+
+std::string normType(const std::string& t) {
+  if (t == "double" || t == "decimal") return "real";
+  if (t == "date" || t == "datetime") return "datetime";
+  if (t == "time" || t == "timespan") return "timespan";
+  if (t == "boolean") return "bool";
+  if (t == "uuid" || t == "uniqueid") return "guid";
+  return t;
+}
+
+bool isNum(const std::string& t) { return t == "long" || t == "int" || t == "real"; }
+bool isIntLike(const std::string& t) { return t == "long" || t == "int"; }
+
+bool globMatch(const std::string& pat, const std::string& s) {
+  size_t star = pat.find('*');
+  if (star == std::string::npos) return pat == s;
+  // simple glob with any number of '*'
+  std::function<bool(size_t, size_t)> m = [&](size_t pi, size_t si) -> bool {
+    if (pi == pat.size()) return si == s.size();
+    if (pat[pi] == '*') {
+      for (size_t k = si; k <= s.size(); ++k) {
+        if (m(pi + 1, k)) return true;
+      }
+      return false;
+    }
+    return si < s.size() && pat[pi] == s[si] && m(pi + 1, si + 1);
+  };
+  return m(0, 0);
+}
+
+const std::set<std::string>& aggNames() {
+  static const std::set<std::string> k = {
+      "count",       "countif",     "sum",         "sumif",     "avg",      "avgif",
+      "min",         "max",         "minif",       "maxif",     "dcount",   "dcountif",
+      "make_list",   "makelist",    "make_set",    "makeset",   "make_bag", "make_list_if",
+      "make_set_if", "percentile",  "percentiles", "arg_max",   "arg_min",  "argmax",
+      "argmin",      "any",         "take_any",    "stdev",     "stdevp",   "variance",
+      "variancep",   "make_bag_if", "anyif",       "take_anyif"};
+  return k;
+}
+
+class Binder {
+ public:
+  Binder(std::string_view text, const Schema& schema, const BindOptions& opts)
+      : text_(text), schema_(schema), opts_(opts) {
+    scopes_.emplace_back();
+  }
+
+  BoundQuery bindQuery(const Query& qy) {
+    std::shared_ptr<Rel> result;
+    for (const auto& st : qy.stmts) {
+      if (!st.value) continue;
+      if (!st.let_name.empty()) {
+        scopes_.back()[st.let_name] = bindLetValue(st.value);
+        continue;
+      }
+      auto r = bindTabular(st.value);
+      if (!result) result = r;
+    }
+    if (!result) throw BindError{0, "query has no tabular expression to return"};
+    BoundQuery bq;
+    bq.sql = result->sql;
+    bq.columns = result->cols;
+    bq.visualization = result->viz;
+    return bq;
+  }
+
+ private:
+  [[noreturn]] void fail(size_t pos, const std::string& w) { throw BindError{pos, w}; }
+
+  Entry bindLetValue(const ExprPtr& v) {
+    Entry e;
+    if (v->kind == ExprKind::kLambda) {
+      e.kind = Entry::kFunc;
+      e.lambda = v;
+      return e;
+    }
+    if (isTabularExpr(v)) {
+      e.kind = Entry::kTabular;
+      e.rel = bindTabular(v);
+      return e;
+    }
+    e.kind = Entry::kScalar;
+    e.scalar = bindExpr(v, nullptr);
+    return e;
+  }
+
+  const Entry* lookup(const std::string& n) const {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+      auto f = it->find(n);
+      if (f != it->end()) return &f->second;
+    }
+    return nullptr;
+  }
+
+  bool isTabularExpr(const ExprPtr& e) {
+    switch (e->kind) {
+      case ExprKind::kPipe:
+      case ExprKind::kDatatable:
+      case ExprKind::kPrint:
+      case ExprKind::kRange:
+      case ExprKind::kUnion:
+        return true;
+      case ExprKind::kName: {
+        const Entry* en = lookup(e->text);
+        if (en) return en->kind == Entry::kTabular;
+        if (schema_.find(e->text)) return true;
+        return false;
+      }
+      case ExprKind::kCall: {
+        if (e->text == "materialize" || e->text == "table" || e->text == "view") return true;
+        const Entry* en = lookup(e->text);
+        if (en && en->kind == Entry::kFunc) {
+          const auto& body = en->lambda->stmts;
+          if (!body.empty() && body.back().value) {
+            // a function is tabular when its result expression is
+            scopes_.emplace_back();
+            for (size_t i = 0; i < en->lambda->names.size(); ++i) {
+              Entry pe;
+              if (en->lambda->types[i] == "(tabular)") {
+                pe.kind = Entry::kTabular;
+                pe.rel = std::make_shared<Rel>();
+              } else {
+                pe.kind = Entry::kScalar;
+                pe.scalar = BExpr{"NULL", normType(en->lambda->types[i]), ""};
+              }
+              scopes_.back()[en->lambda->names[i]] = pe;
+            }
+            bool t = false;
+            for (const auto& st : body) {
+              if (!st.let_name.empty()) {
+                if (isTabularExpr(st.value)) {
+                  Entry te;
+                  te.kind = Entry::kTabular;
+                  te.rel = std::make_shared<Rel>();
+                  scopes_.back()[st.let_name] = te;
+                }
+              } else {
+                t = isTabularExpr(st.value);
+              }
+            }
+            scopes_.pop_back();
+            return t;
+          }
+        }
+        for (const auto& f : opts_.external_functions) {
+          if (f == e->text) return true;
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ tabular
+  std::shared_ptr<Rel> tableScan(const TableSchema& t) {
+    auto r = std::make_shared<Rel>();
+    std::string sel;
+    for (const auto& c : t.columns) {
+      if (!sel.empty()) sel += ", ";
+      if (c.type == "string")
+        sel += "coalesce(" + q(c.name) + ", '') AS " + q(c.name);
+      else
+        sel += q(c.name);
+    }
+    if (sel.empty()) sel = "NULL AS x";
+    r->sql = "SELECT " + sel + " FROM " + q(t.name);
+    bool hasTime = false;
+    for (const auto& c : t.columns) hasTime |= c.name == "TimeGenerated";
+    if (opts_.timespan && hasTime) {
+      r->sql += " WHERE \"TimeGenerated\" >= " + std::to_string(opts_.timespan->start_ticks) +
+                " AND \"TimeGenerated\" <= " + std::to_string(opts_.timespan->end_ticks);
+    }
+    r->cols = t.columns;
+    r->as_name = t.name;
+    return r;
+  }
+
+  std::shared_ptr<Rel> openRel(const std::string& name) {
+    auto r = std::make_shared<Rel>();
+    r->sql = "SELECT * FROM " + q(name);
+    r->open = true;
+    r->as_name = name;
+    return r;
+  }
+
+  std::shared_ptr<Rel> bindTabular(const ExprPtr& e) {
+    switch (e->kind) {
+      case ExprKind::kPipe: {
+        std::shared_ptr<Rel> r;
+        if (!e->args[0]) fail(e->pos, "a pipe needs a source table");
+        r = bindTabular(e->args[0]);
+        for (const auto& op : e->ops) r = bindOp(*op, r);
+        return r;
+      }
+      case ExprKind::kName: {
+        const Entry* en = lookup(e->text);
+        if (en && en->kind == Entry::kTabular) return en->rel;
+        if (en && en->kind == Entry::kFunc) return callFunctionTabular(e, {});
+        if (const TableSchema* t = schema_.find(e->text)) return tableScan(*t);
+        if (opts_.lenient_tables) return openRel(e->text);
+        fail(e->pos, "unknown table or tabular variable '" + e->text + "'");
+      }
+      case ExprKind::kCall: {
+        if (e->text == "materialize" && e->args.size() == 1) return bindTabular(e->args[0]);
+        if (e->text == "table" && e->args.size() >= 1 && e->args[0]->kind == ExprKind::kLiteral) {
+          auto n = std::make_shared<Expr>(*e->args[0]);
+          n->kind = ExprKind::kName;
+          return bindTabular(n);
+        }
+        const Entry* en = lookup(e->text);
+        if (en && en->kind == Entry::kFunc) return callFunctionTabular(e, e->args);
+        for (const auto& f : opts_.external_functions) {
+          if (f == e->text) return openRel(f);
+        }
+        fail(e->pos, "unknown function '" + e->text + "' used as a table");
+      }
+      case ExprKind::kDatatable:
+        return bindDatatable(e);
+      case ExprKind::kPrint:
+        return bindPrint(e);
+      case ExprKind::kRange:
+        return bindRange(e);
+      case ExprKind::kUnion:
+        return bindUnion(e, nullptr);
+      default:
+        fail(e->pos, "expected a tabular expression");
+    }
+  }
+
+  std::shared_ptr<Rel> callFunctionTabular(const ExprPtr& call, const std::vector<ExprPtr>& args) {
+    const Entry* en = lookup(call->text);
+    ExprPtr lam = en->lambda;
+    if (++depth_ > 20) fail(call->pos, "function recursion too deep");
+    std::map<std::string, Entry> frame;
+    bindParams(lam, args, call->pos, frame, nullptr);
+    scopes_.push_back(std::move(frame));
+    std::shared_ptr<Rel> result;
+    for (const auto& st : lam->stmts) {
+      if (!st.let_name.empty()) {
+        scopes_.back()[st.let_name] = bindLetValue(st.value);
+      } else {
+        result = bindTabular(st.value);
+      }
+    }
+    scopes_.pop_back();
+    --depth_;
+    if (!result) fail(call->pos, "function '" + call->text + "' has no result");
+    return result;
+  }
+
+  void bindParams(const ExprPtr& lam, const std::vector<ExprPtr>& args, size_t pos,
+                  std::map<std::string, Entry>& frame, const Rel* rel) {
+    if (args.size() > lam->names.size()) fail(pos, "too many arguments");
+    for (size_t i = 0; i < lam->names.size(); ++i) {
+      ExprPtr a = i < args.size() ? args[i] : lam->defaults[i];
+      if (!a) fail(pos, "missing argument '" + lam->names[i] + "'");
+      Entry pe;
+      if (lam->types[i] == "(tabular)") {
+        pe.kind = Entry::kTabular;
+        pe.rel = bindTabular(a);
+      } else {
+        pe.kind = Entry::kScalar;
+        pe.scalar = bindExpr(a, rel);
+        std::string want = normType(lam->types[i]);
+        if (want != pe.scalar.type && want != "dynamic") pe.scalar = conv(pe.scalar, want);
+      }
+      frame[lam->names[i]] = pe;
+    }
+  }
+
+  std::shared_ptr<Rel> bindDatatable(const ExprPtr& e) {
+    auto r = std::make_shared<Rel>();
+    size_t n = e->names.size();
+    for (size_t i = 0; i < n; ++i) r->cols.push_back({e->names[i], normType(e->types[i])});
+    if (n == 0) fail(e->pos, "datatable needs columns");
+    if (e->args.size() % n != 0)
+      fail(e->pos, "datatable value count is not a multiple of the column count");
+    std::string vals;
+    for (size_t k = 0; k < e->args.size(); k += n) {
+      vals += vals.empty() ? "(" : ", (";
+      for (size_t i = 0; i < n; ++i) {
+        BExpr v = bindExpr(e->args[k + i], nullptr);
+        if (v.type != r->cols[i].type) v = conv(v, r->cols[i].type);
+        vals += (i ? ", " : "") + v.sql;
+      }
+      vals += ")";
+    }
+    std::string sel;
+    for (size_t i = 0; i < n; ++i) {
+      sel += (i ? ", " : "") + std::string("column") + std::to_string(i + 1) + " AS " +
+             q(r->cols[i].name);
+    }
+    if (vals.empty()) {
+      sel.clear();
+      for (size_t i = 0; i < n; ++i)
+        sel += (i ? ", " : "") + std::string("NULL AS ") + q(r->cols[i].name);
+      r->sql = "SELECT " + sel + " WHERE 0";
+    } else {
+      r->sql = "SELECT " + sel + " FROM (VALUES " + vals + ")";
+    }
+    return r;
+  }
+
+  std::shared_ptr<Rel> bindPrint(const ExprPtr& e) {
+    auto r = std::make_shared<Rel>();
+    std::string sel;
+    for (size_t i = 0; i < e->args.size(); ++i) {
+      BExpr v = bindExpr(e->args[i], nullptr);
+      std::string name = e->names[i];
+      if (name.empty()) name = "print_" + std::to_string(i);
+      if (v.type == "null") v.type = "string";
+      sel += (i ? ", " : "") + v.sql + " AS " + q(name);
+      r->cols.push_back({name, v.type});
+    }
+    r->sql = "SELECT " + sel;
+    return r;
+  }
+
+  std::shared_ptr<Rel> bindRange(const ExprPtr& e) {
+    BExpr a = bindExpr(e->args[0], nullptr), b = bindExpr(e->args[1], nullptr),
+          s = bindExpr(e->args[2], nullptr);
+    std::string type = a.type;
+    if (type == "int") type = "long";
+    if (isNum(a.type) && (b.type == "real" || s.type == "real")) type = "real";
+    auto r = std::make_shared<Rel>();
+    r->cols.push_back({e->text, type});
+    std::string n = q(e->text);
+    r->sql = "WITH RECURSIVE __r(v) AS (SELECT " + a.sql + " WHERE (" + s.sql + ") > 0 AND " +
+             a.sql + " <= " + b.sql + " OR (" + s.sql + ") < 0 AND " + a.sql + " >= " + b.sql +
+             " UNION ALL SELECT v + (" + s.sql + ") FROM __r WHERE ((" + s.sql + ") > 0 AND v + (" +
+             s.sql + ") <= " + b.sql + ") OR ((" + s.sql + ") < 0 AND v + (" + s.sql +
+             ") >= " + b.sql + ") LIMIT 10000000) SELECT v AS " + n + " FROM __r";
+    r->sql = "SELECT * FROM (" + r->sql + ")";
+    return r;
+  }
+
+  std::shared_ptr<Rel> bindUnion(const ExprPtr& e, std::shared_ptr<Rel> first) {
+    std::vector<std::shared_ptr<Rel>> parts;
+    std::vector<std::string> names;
+    std::string withsource;
+    for (const auto& [k, v] : e->options) {
+      if (k == "withsource") withsource = v;
+    }
+    if (first) {
+      parts.push_back(first);
+      names.push_back(first->as_name.empty() ? "union_arg0" : first->as_name);
+    }
+    for (const auto& a : e->args) {
+      if (a->kind == ExprKind::kName && a->text.find('*') != std::string::npos) {
+        for (const auto& [tn, ts] : schema_.tables) {
+          if (globMatch(a->text, tn)) {
+            parts.push_back(tableScan(ts));
+            names.push_back(tn);
+          }
+        }
+        continue;
+      }
+      auto r = bindTabular(a);
+      parts.push_back(r);
+      std::string nm = r->as_name;
+      if (a->kind == ExprKind::kName) nm = a->text;
+      if (nm.empty()) nm = "union_arg" + std::to_string(parts.size() - 1);
+      names.push_back(nm);
+    }
+    auto r = std::make_shared<Rel>();
+    if (!withsource.empty()) r->cols.push_back({withsource, "string"});
+    for (const auto& p : parts) {
+      r->open |= p->open;
+      for (const auto& c : p->cols) {
+        if (r->find(c.name) < 0) r->cols.push_back(c);
+      }
+    }
+    std::string sql;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      std::string sel;
+      for (const auto& c : r->cols) {
+        if (!sel.empty()) sel += ", ";
+        if (c.name == withsource && i < names.size() && parts[i]->find(c.name) < 0) {
+          sel += sqlStr(names[i]) + " AS " + q(c.name);
+          continue;
+        }
+        int k = parts[i]->find(c.name);
+        if (k < 0) {
+          sel += "NULL AS " + q(c.name);
+        } else if (parts[i]->cols[k].type != c.type) {
+          sel +=
+              conv(BExpr{q(c.name), parts[i]->cols[k].type, ""}, c.type).sql + " AS " + q(c.name);
+        } else {
+          sel += q(c.name);
+        }
+      }
+      if (sel.empty()) sel = "*";
+      sql +=
+          (i ? " UNION ALL " : "") + std::string("SELECT ") + sel + " FROM (" + parts[i]->sql + ")";
+    }
+    r->sql = "SELECT * FROM (" + sql + ")";
+    return r;
+  }
+
+  std::string colList(const Rel& r, const std::string& prefix = "") {
+    std::string s;
+    for (const auto& c : r.cols) s += (s.empty() ? "" : ", ") + prefix + q(c.name);
+    return s.empty() ? "*" : s;
+  }
+
+  std::string uniqueName(const Rel& r, const std::string& base) {
+    if (r.find(base) < 0) return base;
+    for (int i = 1;; ++i) {
+      std::string n = base + std::to_string(i);
+      if (r.find(n) < 0) return n;
+    }
+  }
+
+  std::string columnN(const Rel& r) {
+    for (int i = 1;; ++i) {
+      std::string n = "Column" + std::to_string(i);
+      if (r.find(n) < 0) return n;
+    }
+  }
+
+  std::shared_ptr<Rel> bindOp(const Op& op, std::shared_ptr<Rel> in) {
+    const std::string& k = op.kind;
+    auto out = std::make_shared<Rel>();
+    out->viz = in->viz;
+    out->open = in->open;
+    out->as_name = in->as_name;
+    std::string from = " FROM (" + in->sql + ")";
+    if (k == "where") {
+      BExpr p = bindExpr(op.expr, in.get());
+      out->cols = in->cols;
+      out->sql = "SELECT *" + from + " WHERE " + toBool(p).sql;
+      return out;
+    }
+    if (k == "take") {
+      BExpr n = bindExpr(op.expr, in.get());
+      out->cols = in->cols;
+      out->sql = "SELECT *" + from + " LIMIT " + n.sql;
+      return out;
+    }
+    if (k == "sample") {
+      BExpr n = bindExpr(op.expr, in.get());
+      out->cols = in->cols;
+      out->sql = "SELECT *" + from + " ORDER BY random() LIMIT " + n.sql;
+      return out;
+    }
+    if (k == "count") {
+      out->cols = {{"Count", "long"}};
+      out->sql = "SELECT count(*) AS \"Count\"" + from;
+      out->open = false;
+      return out;
+    }
+    if (k == "render") {
+      *out = *in;
+      out->viz = op.text;
+      return out;
+    }
+    if (k == "as") {
+      *out = *in;
+      out->as_name = op.text;
+      return out;
+    }
+    if (k == "serialize" && op.items.empty()) {
+      *out = *in;
+      return out;
+    }
+    if (k == "extend" || k == "serialize") return bindExtend(op, in);
+    if (k == "project") return bindProject(op, in);
+    if (k == "project-away" || k == "project-keep") {
+      std::vector<Column> keep;
+      for (const auto& c : in->cols) {
+        bool m = false;
+        for (const auto& it : op.items) m |= globMatch(it.name, c.name);
+        if (m == (k == "project-keep")) keep.push_back(c);
+      }
+      if (k == "project-away" && !in->open) {
+        for (const auto& it : op.items) {
+          if (it.name.find('*') == std::string::npos && in->find(it.name) < 0)
+            fail(it.pos, "unknown column '" + it.name + "' in project-away");
+        }
+      }
+      out->cols = keep;
+      out->sql = "SELECT " + colList(*out) + from;
+      if (keep.empty()) out->sql = "SELECT NULL AS __none" + from;
+      return out;
+    }
+    if (k == "project-rename") {
+      out->cols = in->cols;
+      for (const auto& it : op.items) {
+        int i = in->find(it.expr->text);
+        if (i < 0) {
+          if (in->open) {
+            out->cols.push_back({it.name, "dynamic"});
+            continue;
+          }
+          fail(it.pos, "unknown column '" + it.expr->text + "' in project-rename");
+        }
+        out->cols[i].name = it.name;
+      }
+      std::string sel;
+      for (size_t i = 0; i < in->cols.size(); ++i)
+        sel += (i ? ", " : "") + q(in->cols[i].name) + " AS " + q(out->cols[i].name);
+      out->sql = "SELECT " + (sel.empty() ? std::string("*") : sel) + from;
+      return out;
+    }
+    if (k == "project-reorder") {
+      std::vector<Column> cols;
+      std::set<std::string> used;
+      for (const auto& it : op.items) {
+        for (const auto& c : in->cols) {
+          if (!used.count(c.name) && globMatch(it.name, c.name)) {
+            cols.push_back(c);
+            used.insert(c.name);
+          }
+        }
+      }
+      for (const auto& c : in->cols) {
+        if (!used.count(c.name)) cols.push_back(c);
+      }
+      out->cols = cols;
+      out->sql = "SELECT " + colList(*out) + from;
+      return out;
+    }
+    if (k == "sort" || k == "top") {
+      std::string ord;
+      for (const auto& it : op.items) {
+        BExpr e = bindExpr(it.expr, in.get());
+        bool nullsFirst = it.nulls == 1 || (it.nulls == 0 && !it.desc);
+        ord += (ord.empty() ? "" : ", ") + e.sql + (it.desc ? " DESC" : " ASC") +
+               (nullsFirst ? " NULLS FIRST" : " NULLS LAST");
+      }
+      out->cols = in->cols;
+      out->sql = "SELECT *" + from + " ORDER BY " + ord;
+      if (k == "top") out->sql += " LIMIT " + bindExpr(op.expr, in.get()).sql;
+      return out;
+    }
+    if (k == "distinct") {
+      if (op.items.size() == 1 && op.items[0].name == "*") {
+        out->cols = in->cols;
+        out->sql = "SELECT DISTINCT *" + from;
+        return out;
+      }
+      std::string sel;
+      for (const auto& it : op.items) {
+        BExpr e = bindExpr(it.expr, in.get());
+        std::string n = !it.name.empty() ? it.name : e.name;
+        if (n.empty()) n = columnN(*out);
+        out->cols.push_back({n, e.type});
+        sel += (sel.empty() ? "" : ", ") + e.sql + " AS " + q(n);
+      }
+      out->open = false;
+      out->sql = "SELECT DISTINCT " + sel + from;
+      return out;
+    }
+    if (k == "summarize") return bindSummarize(op, in);
+    if (k == "join" || k == "lookup") return bindJoin(op, in);
+    if (k == "union") return bindUnion(op.right, in);
+    if (k == "mv-expand") return bindMvExpand(op, in);
+    if (k == "parse" || k == "parse-where") return bindParse(op, in);
+    if (k == "getschema") {
+      auto r = std::make_shared<Rel>();
+      r->cols = {{"ColumnName", "string"},
+                 {"ColumnOrdinal", "int"},
+                 {"DataType", "string"},
+                 {"ColumnType", "string"}};
+      std::string vals;
+      static const std::map<std::string, std::string> kNet = {
+          {"string", "System.String"},     {"long", "System.Int64"},
+          {"int", "System.Int32"},         {"real", "System.Double"},
+          {"bool", "System.SByte"},        {"datetime", "System.DateTime"},
+          {"timespan", "System.TimeSpan"}, {"dynamic", "System.Object"},
+          {"guid", "System.Guid"}};
+      for (size_t i = 0; i < in->cols.size(); ++i) {
+        auto it = kNet.find(in->cols[i].type);
+        vals += std::string(i ? ", " : "") + "(" + sqlStr(in->cols[i].name) + ", " +
+                std::to_string(i) + ", " + sqlStr(it == kNet.end() ? "System.Object" : it->second) +
+                ", " + sqlStr(in->cols[i].type) + ")";
+      }
+      if (vals.empty()) {
+        r->sql =
+            "SELECT '' AS \"ColumnName\", 0 AS \"ColumnOrdinal\", '' AS \"DataType\", '' AS "
+            "\"ColumnType\" WHERE 0";
+      } else {
+        r->sql =
+            "SELECT column1 AS \"ColumnName\", column2 AS \"ColumnOrdinal\", column3 AS "
+            "\"DataType\", column4 AS \"ColumnType\" FROM (VALUES " +
+            vals + ")";
+      }
+      return r;
+    }
+    fail(op.pos, "unsupported operator '" + k + "'");
+  }
+
+  std::shared_ptr<Rel> bindExtend(const Op& op, std::shared_ptr<Rel> in) {
+    // Later items may use earlier ones: substitute their SQL (local_).
+    auto out = std::make_shared<Rel>(*in);
+    out->viz = in->viz;
+    std::vector<std::string> exprs;
+    for (const auto& c : in->cols) exprs.push_back(q(c.name));
+    local_.clear();
+    for (const auto& it : op.items) {
+      if (!it.tuple_names.empty()) fail(it.pos, "unsupported tuple assignment in extend");
+      BExpr e = bindExpr(it.expr, in.get());
+      std::string n = !it.name.empty() ? it.name : e.name;
+      if (n.empty()) n = columnN(*out);
+      int i = out->find(n);
+      if (i >= 0) {
+        out->cols.erase(out->cols.begin() + i);
+        exprs.erase(exprs.begin() + i);
+      }
+      out->cols.push_back({n, e.type == "null" ? "string" : e.type});
+      exprs.push_back(e.sql);
+      local_[n] = e;
+    }
+    local_.clear();
+    std::string sel;
+    for (size_t i = 0; i < exprs.size(); ++i)
+      sel += (i ? ", " : "") + exprs[i] + " AS " + q(out->cols[i].name);
+    out->sql = "SELECT " + sel + " FROM (" + in->sql + ")";
+    return out;
+  }
+
+  std::shared_ptr<Rel> bindProject(const Op& op, std::shared_ptr<Rel> in) {
+    auto out = std::make_shared<Rel>();
+    out->viz = in->viz;
+    out->as_name = in->as_name;
+    std::string sel;
+    for (const auto& it : op.items) {
+      if (it.name.empty() && it.expr->kind == ExprKind::kName &&
+          it.expr->text.find('*') == std::string::npos && in->find(it.expr->text) < 0 &&
+          !in->open && !lookup(it.expr->text)) {
+        fail(it.pos, "unknown column '" + it.expr->text + "'");
+      }
+      if (it.expr->kind == ExprKind::kStar) {
+        for (const auto& c : in->cols) {
+          out->cols.push_back(c);
+          sel += (sel.empty() ? "" : ", ") + q(c.name);
+        }
+        continue;
+      }
+      BExpr e = bindExpr(it.expr, in.get());
+      std::string n = !it.name.empty() ? it.name : e.name;
+      if (n.empty()) n = columnN(*out);
+      if (out->find(n) >= 0) fail(it.pos, "duplicate column '" + n + "' in project");
+      out->cols.push_back({n, e.type == "null" ? "string" : e.type});
+      sel += (sel.empty() ? "" : ", ") + e.sql + " AS " + q(n);
+    }
+    out->sql = "SELECT " + sel + " FROM (" + in->sql + ")";
+    return out;
+  }
+
+  std::string aggName(const std::string& fn, const BExpr& arg) {
+    static const std::map<std::string, std::string> kPrefix = {
+        {"make_list", "list_"},    {"makelist", "list_"},  {"make_set", "set_"},
+        {"makeset", "set_"},       {"make_bag", "bag_"},   {"take_any", "any_"},
+        {"make_list_if", "list_"}, {"make_set_if", "set_"}};
+    auto it = kPrefix.find(fn);
+    std::string p = it != kPrefix.end() ? it->second : fn + "_";
+    return p + arg.name;
+  }
+
+  std::shared_ptr<Rel> bindSummarize(const Op& op, std::shared_ptr<Rel> in) {
+    auto out = std::make_shared<Rel>();
+    out->viz = in->viz;
+    std::vector<std::string> sel;
+    std::string group;
+    int gi = 0;
+    for (const auto& b : op.by) {
+      BExpr e = bindExpr(b.expr, in.get());
+      std::string n = !b.name.empty() ? b.name : e.name;
+      if (n.empty()) n = columnN(*out);
+      if (out->find(n) >= 0) n = uniqueName(*out, n);
+      out->cols.push_back({n, e.type});
+      sel.push_back(e.sql + " AS " + q(n));
+      group += (group.empty() ? "" : ", ") + std::to_string(++gi);
+    }
+    std::vector<Column> aggCols;
+    std::vector<std::string> aggSel;
+    auto addAgg = [&](std::string n, const BExpr& e) {
+      Rel tmp;
+      tmp.cols = out->cols;
+      tmp.cols.insert(tmp.cols.end(), aggCols.begin(), aggCols.end());
+      if (tmp.find(n) >= 0) n = uniqueName(tmp, n);
+      aggCols.push_back({n, e.type});
+      aggSel.push_back(e.sql + " AS " + q(n));
+    };
+    for (const auto& it : op.items) {
+      const ExprPtr& x = it.expr;
+      if (x->kind == ExprKind::kCall && (x->text == "arg_max" || x->text == "arg_min" ||
+                                         x->text == "argmax" || x->text == "argmin")) {
+        if (x->args.empty()) fail(x->pos, x->text + " needs arguments");
+        bool isMax = x->text == "arg_max" || x->text == "argmax";
+        BExpr key = bindExpr(x->args[0], in.get());
+        std::string kn = key.name.empty() ? (isMax ? "max_" : "min_") : key.name;
+        if (!it.name.empty()) kn = it.name;
+        size_t ti = 0;
+        if (!it.tuple_names.empty()) kn = it.tuple_names[ti++];
+        std::string dir = isMax ? "1" : "-1";
+        addAgg(kn, BExpr{"kql_arg(" + key.sql + ", " + key.sql + ", " + dir + ")", key.type, kn});
+        for (size_t a = 1; a < x->args.size(); ++a) {
+          if (x->args[a]->kind == ExprKind::kStar) {
+            for (const auto& c : in->cols) {
+              if (c.name == key.name) continue;
+              bool isBy = false;
+              for (const auto& oc : out->cols) isBy |= oc.name == c.name;
+              if (isBy) continue;
+              addAgg(c.name, BExpr{"kql_arg(" + key.sql + ", " + q(c.name) + ", " + dir + ")",
+                                   c.type, c.name});
+            }
+            continue;
+          }
+          BExpr v = bindExpr(x->args[a], in.get());
+          std::string vn = v.name.empty() ? columnN(*out) : v.name;
+          if (ti < it.tuple_names.size()) vn = it.tuple_names[ti++];
+          addAgg(vn, BExpr{"kql_arg(" + key.sql + ", " + v.sql + ", " + dir + ")", v.type, vn});
+        }
+        continue;
+      }
+      if (x->kind == ExprKind::kCall && x->text == "percentiles" && it.name.empty()) {
+        if (x->args.size() < 2) fail(x->pos, "percentiles needs a value and percentages");
+        BExpr v = bindExpr(x->args[0], in.get());
+        for (size_t a = 1; a < x->args.size(); ++a) {
+          BExpr p = bindExpr(x->args[a], in.get());
+          std::string ptxt = x->args[a]->text;
+          std::replace(ptxt.begin(), ptxt.end(), '.', '_');
+          std::string n = !it.tuple_names.empty() && a - 1 < it.tuple_names.size()
+                              ? it.tuple_names[a - 1]
+                              : "percentile_" + v.name + "_" + ptxt;
+          addAgg(n, BExpr{"kql_percentile(" + v.sql + ", " + p.sql + ")", v.type, n});
+        }
+        continue;
+      }
+      inAgg_ = true;
+      aggSeen_ = false;
+      BExpr e = bindExpr(x, in.get());
+      inAgg_ = false;
+      if (!aggSeen_) fail(x->pos, "summarize expression must contain an aggregation function");
+      std::string n = it.name;
+      if (n.empty()) n = e.name;
+      if (n.empty()) n = columnN(*out);
+      addAgg(n, e);
+    }
+    for (const auto& c : aggCols) out->cols.push_back(c);
+    for (const auto& s : aggSel) sel.push_back(s);
+    std::string s;
+    for (size_t i = 0; i < sel.size(); ++i) s += (i ? ", " : "") + sel[i];
+    if (s.empty()) fail(op.pos, "summarize needs an aggregate or a by clause");
+    out->sql = "SELECT " + s + " FROM (" + in->sql + ")";
+    if (!group.empty()) out->sql += " GROUP BY " + group;
+    return out;
+  }
+
+  std::shared_ptr<Rel> bindJoin(const Op& op, std::shared_ptr<Rel> left) {
+    bool lookupOp = op.kind == "lookup";
+    std::string kind = lookupOp ? "leftouter" : "innerunique";
+    for (const auto& [k, v] : op.options) {
+      if (k == "kind") kind = v;
+    }
+    auto right = bindTabular(op.right);
+    std::vector<std::pair<std::string, std::string>> keys;
+    std::function<void(const ExprPtr&)> addKey = [&](const ExprPtr& c) {
+      if (c->kind == ExprKind::kName) {
+        keys.emplace_back(c->text, c->text);
+        return;
+      }
+      if (c->kind == ExprKind::kBinary && c->text == "and") {
+        addKey(c->args[0]);
+        addKey(c->args[1]);
+        return;
+      }
+      if (c->kind == ExprKind::kBinary && c->text == "==" &&
+          c->args[0]->kind == ExprKind::kMember && c->args[1]->kind == ExprKind::kMember) {
+        auto side = [](const ExprPtr& m) {
+          return m->args[0]->kind == ExprKind::kName ? m->args[0]->text : "";
+        };
+        std::string s0 = side(c->args[0]), s1 = side(c->args[1]);
+        if (s0 == "$left" && s1 == "$right") {
+          keys.emplace_back(c->args[0]->text, c->args[1]->text);
+          return;
+        }
+        if (s0 == "$right" && s1 == "$left") {
+          keys.emplace_back(c->args[1]->text, c->args[0]->text);
+          return;
+        }
+      }
+      fail(c->pos, "unsupported join condition (use column names or $left.a == $right.b)");
+    };
+    for (const auto& c : op.on) addKey(c);
+    for (const auto& [l, r] : keys) {
+      if (left->find(l) < 0 && !left->open)
+        fail(op.pos, "join key '" + l + "' not found on the left side");
+      if (right->find(r) < 0 && !right->open)
+        fail(op.pos, "join key '" + r + "' not found on the right side");
+    }
+    std::string cond;
+    for (const auto& [l, r] : keys)
+      cond += (cond.empty() ? "" : " AND ") + std::string("__l.") + q(l) + " = __r." + q(r);
+    if (cond.empty()) fail(op.pos, "join needs at least one key");
+    auto out = std::make_shared<Rel>();
+    out->viz = left->viz;
+    out->open = left->open || right->open;
+    std::string lsql = left->sql;
+    if (kind == "innerunique") {
+      std::string part;
+      for (const auto& [l, r] : keys) part += (part.empty() ? "" : ", ") + q(l);
+      lsql = "SELECT " + colList(*left) + " FROM (SELECT *, row_number() OVER (PARTITION BY " +
+             part + ") AS __rn FROM (" + left->sql + ")) WHERE __rn = 1";
+      if (left->cols.empty()) lsql = left->sql;
+      kind = "inner";
+    }
+    if (kind == "leftsemi" || kind == "leftanti" || kind == "rightsemi" || kind == "rightanti") {
+      bool isLeft = kind[0] == 'l';
+      bool anti = kind.find("anti") != std::string::npos;
+      const Rel& keep = isLeft ? *left : *right;
+      out->cols = keep.cols;
+      std::string mine = isLeft ? "__l" : "__r", other = isLeft ? "__r" : "__l";
+      out->sql = "SELECT " + colList(keep, mine + ".") + " FROM (" + (isLeft ? lsql : right->sql) +
+                 ") AS " + mine + " WHERE " + (anti ? "NOT " : "") + "EXISTS (SELECT 1 FROM (" +
+                 (isLeft ? right->sql : lsql) + ") AS " + other + " WHERE " + cond + ")";
+      return out;
+    }
+    std::string jt;
+    if (kind == "inner")
+      jt = " JOIN ";
+    else if (kind == "leftouter")
+      jt = " LEFT JOIN ";
+    else if (kind == "rightouter")
+      jt = " RIGHT JOIN ";
+    else if (kind == "fullouter")
+      jt = " FULL JOIN ";
+    else
+      fail(op.pos, "unsupported join kind '" + kind + "'");
+    std::string sel;
+    for (const auto& c : left->cols) {
+      out->cols.push_back(c);
+      sel += (sel.empty() ? "" : ", ") + std::string("__l.") + q(c.name) + " AS " + q(c.name);
+    }
+    for (const auto& c : right->cols) {
+      if (lookupOp) {
+        bool isKey = false;
+        for (const auto& [l, r] : keys) isKey |= r == c.name && l == c.name;
+        if (isKey) continue;
+      }
+      std::string n = uniqueName(*out, c.name);
+      out->cols.push_back({n, c.type});
+      sel += (sel.empty() ? "" : ", ") + std::string("__r.") + q(c.name) + " AS " + q(n);
+    }
+    if (sel.empty()) sel = "*";
+    out->sql = "SELECT " + sel + " FROM (" + lsql + ") AS __l" + jt + "(" + right->sql +
+               ") AS __r ON " + cond;
+    return out;
+  }
+
+  std::shared_ptr<Rel> bindMvExpand(const Op& op, std::shared_ptr<Rel> in) {
+    auto out = std::make_shared<Rel>(*in);
+    std::string idxCol;
+    for (const auto& [k, v] : op.options) {
+      if (k == "with_itemindex") idxCol = v;
+    }
+    std::vector<std::string> exprs;
+    for (const auto& c : in->cols) exprs.push_back("__t." + q(c.name));
+    std::string fromExtra;
+    for (size_t i = 0; i < op.items.size(); ++i) {
+      const auto& it = op.items[i];
+      qualify_ = "__t.";
+      BExpr src = bindExpr(it.expr, in.get());
+      qualify_.clear();
+      std::string srcSql;
+      {
+        // bound against the inner relation: qualify plain column refs
+        srcSql = src.sql;
+      }
+      std::string n = !it.name.empty() ? it.name : src.name;
+      if (n.empty()) n = columnN(*out);
+      std::string dyn = src.type == "dynamic" ? srcSql : conv(src, "dynamic").sql;
+      std::string elem;
+      if (i == 0) {
+        fromExtra = ", json_each(CASE WHEN json_valid(" + dyn + ") THEN " + dyn +
+                    " ELSE 'null' END) AS __je";
+        elem = "CASE WHEN json_type(" + dyn + ") = 'object' THEN kql_jobject(__je.key, kql_dget(" +
+               dyn + ", __je.key)) WHEN json_type(" + dyn + ") = 'array' THEN kql_dget(" + dyn +
+               ", __je.key) ELSE " + dyn + " END";
+      } else {
+        elem = "kql_dget(" + dyn + ", __je.key)";
+      }
+      std::string type = "dynamic";
+      if (!it.to_type.empty()) {
+        type = normType(it.to_type);
+        elem = conv(BExpr{elem, "dynamic", ""}, type).sql;
+      }
+      int k = out->find(n);
+      if (k >= 0) {
+        out->cols[k].type = type;
+        exprs[k] = elem;
+      } else {
+        out->cols.push_back({n, type});
+        exprs.push_back(elem);
+      }
+    }
+    if (!idxCol.empty()) {
+      out->cols.push_back({idxCol, "long"});
+      exprs.push_back("CAST(__je.key AS INTEGER)");
+    }
+    std::string sel;
+    for (size_t i = 0; i < exprs.size(); ++i)
+      sel += (i ? ", " : "") + exprs[i] + " AS " + q(out->cols[i].name);
+    // source expressions reference columns unqualified; wrap so names resolve against __t
+    out->sql = "SELECT " + sel + " FROM (" + in->sql + ") AS __t" + fromExtra;
+    if (op.expr) out->sql += " LIMIT " + bindExpr(op.expr, in.get()).sql;
+    return out;
+  }
+
+  static std::string reEscape(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+      if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) o.push_back('\\');
+      o.push_back(c);
+    }
+    return o;
+  }
+
+  std::shared_ptr<Rel> bindParse(const Op& op, std::shared_ptr<Rel> in) {
+    std::string kind = "simple";
+    for (const auto& [k, v] : op.options) {
+      if (k == "kind") kind = v;
+    }
+    BExpr src = toStr(bindExpr(op.expr, in.get()));
+    std::string re = "^";
+    std::vector<std::pair<std::string, std::string>> cols;
+    for (size_t i = 0; i < op.pattern.size(); ++i) {
+      const auto& p = op.pattern[i];
+      bool last = i + 1 == op.pattern.size();
+      if (p->kind == ExprKind::kLiteral) {
+        re += kind == "regex" ? p->text : reEscape(p->text);
+      } else if (p->kind == ExprKind::kStar) {
+        re += last ? ".*" : ".*?";
+      } else {
+        std::string t = normType(op.pattern_types[i]);
+        std::string g;
+        if (kind == "regex")
+          g = last ? "(.*)" : "(.*?)";
+        else if (isIntLike(t))
+          g = "(-?\\d+)";
+        else if (t == "real")
+          g = "(-?\\d+(?:\\.\\d*)?(?:[eE][-+]?\\d+)?)";
+        else
+          g = last ? "(.*)" : "(.*?)";
+        re += g;
+        cols.emplace_back(p->text, t);
+      }
+    }
+    if (kind != "relaxed" && !op.pattern.empty() && op.pattern.back()->kind != ExprKind::kLiteral)
+      re += "$";
+    auto out = std::make_shared<Rel>(*in);
+    std::vector<std::string> exprs;
+    for (const auto& c : in->cols) exprs.push_back(q(c.name));
+    for (size_t i = 0; i < cols.size(); ++i) {
+      std::string ex =
+          "kql_extract(" + sqlStr(re) + ", " + std::to_string(i + 1) + ", " + src.sql + ")";
+      BExpr e{ex, "string", ""};
+      std::string sqlv =
+          cols[i].second == "string" ? "coalesce(" + ex + ", '')" : conv(e, cols[i].second).sql;
+      int k = out->find(cols[i].first);
+      if (k >= 0) {
+        out->cols[k].type = cols[i].second;
+        exprs[k] = sqlv;
+      } else {
+        out->cols.push_back({cols[i].first, cols[i].second});
+        exprs.push_back(sqlv);
+      }
+    }
+    std::string sel;
+    for (size_t i = 0; i < exprs.size(); ++i)
+      sel += (i ? ", " : "") + exprs[i] + " AS " + q(out->cols[i].name);
+    out->sql = "SELECT " + sel + " FROM (" + in->sql + ")";
+    if (op.kind == "parse-where")
+      out->sql += " WHERE kql_regex(" + src.sql + ", " + sqlStr(re) + ")";
+    return out;
+  }
+
+  // ------------------------------------------------------------------ scalar
+  BExpr conv(const BExpr& e, const std::string& to) {
+    if (e.type == to) return e;
+    BExpr r = e;
+    r.type = to;
+    if (e.type == "null") {
+      r.sql = to == "string" ? "''" : "NULL";
+      return r;
+    }
+    if (isIntLike(e.type) && isIntLike(to)) return r;
+    if (isIntLike(e.type) && to == "real") {
+      r.sql = "CAST(" + e.sql + " AS REAL)";
+      return r;
+    }
+    if (e.type == "real" && isIntLike(to)) {
+      r.sql = "CAST(" + e.sql + " AS INTEGER)";
+      return r;
+    }
+    if (e.type == "guid" && to == "string") {
+      r.sql = "coalesce(" + e.sql + ", '')";
+      return r;
+    }
+    if (e.type == "string" && to == "guid") return r;
+    r.sql = "kql_conv(" + e.sql + ", '" + e.type + "', '" + to + "')";
+    return r;
+  }
+  BExpr toStr(const BExpr& e) { return e.type == "string" ? e : conv(e, "string"); }
+  BExpr toBool(const BExpr& e) {
+    if (e.type == "bool") return e;
+    if (e.type == "dynamic" || e.type == "string") return conv(e, "bool");
+    return e;
+  }
+
+  std::string nowSql() { return std::to_string(opts_.now_ticks); }
+
+  BExpr literal(const ExprPtr& e) {
+    const std::string& t = e->lit_type;
+    if (t == "long") {
+      std::string s = e->text;
+      if (s.size() > 2 && (s[1] == 'x' || s[1] == 'X'))
+        s = std::to_string(std::strtoull(s.c_str(), nullptr, 16));
+      return {s, "long", ""};
+    }
+    if (t == "real") {
+      std::string s = e->text;
+      if (s[0] == '.') s = "0" + s;
+      if (s.back() == '.') s += "0";
+      return {s, "real", ""};
+    }
+    if (t == "string") return {sqlStr(e->text), "string", ""};
+    if (t == "bool") return {e->text == "true" ? "1" : "0", "bool", ""};
+    if (t == "datetime") {
+      if (e->text == "null" || e->text.empty()) return {"NULL", "datetime", ""};
+      auto v = parseDateTime(e->text);
+      if (!v) fail(e->pos, "invalid datetime literal '" + e->text + "'");
+      return {std::to_string(*v), "datetime", ""};
+    }
+    if (t == "timespan") {
+      if (e->text == "null") return {"NULL", "timespan", ""};
+      auto v = parseTimespan(e->text);
+      if (!v) fail(e->pos, "invalid timespan literal '" + e->text + "'");
+      return {std::to_string(*v), "timespan", ""};
+    }
+    if (t == "guid") return {e->text == "null" ? "NULL" : sqlStr(e->text), "guid", ""};
+    if (t == "dynamic") {
+      auto j = parseJson(e->text);
+      if (!j) fail(e->pos, "invalid dynamic literal");
+      fixTagged(*j);
+      if (j->t == JVal::T::kNull) return {"NULL", "dynamic", ""};
+      return {sqlStr(toJson(*j)), "dynamic", ""};
+    }
+    fail(e->pos, "unsupported literal");
+  }
+
+  void fixTagged(JVal& j) {
+    if (j.t == JVal::T::kStr && !j.s.empty() && j.s[0] == '\x01') {
+      size_t colon = j.s.find(':');
+      std::string kind = j.s.substr(1, colon - 1), val = j.s.substr(colon + 1);
+      if (kind == "datetime") {
+        auto v = parseDateTime(val);
+        j = v ? JVal::str(formatDateTime(*v)) : JVal();
+      } else if (kind == "timespan") {
+        auto v = parseTimespan(val);
+        j = v ? JVal::str(formatTimespan(*v)) : JVal();
+      } else {
+        j = JVal::str(val);
+      }
+    }
+    for (auto& x : j.a) fixTagged(x);
+    for (auto& [k, x] : j.o) fixTagged(x);
+  }
+
+  BExpr bindName(const ExprPtr& e, const Rel* rel) {
+    auto lit = local_.find(e->text);
+    if (lit != local_.end()) {
+      BExpr r = lit->second;
+      r.sql = "(" + r.sql + ")";
+      r.name = e->text;
+      return r;
+    }
+    if (rel) {
+      int i = rel->find(e->text);
+      if (i >= 0) return {qualify_ + q(e->text), rel->cols[i].type, e->text};
+    }
+    if (const Entry* en = lookup(e->text)) {
+      if (en->kind == Entry::kScalar) {
+        BExpr r = en->scalar;
+        r.sql = "(" + r.sql + ")";
+        r.name = e->text;
+        return r;
+      }
+      if (en->kind == Entry::kFunc) return bindCall(e, rel, {});
+      fail(e->pos, "'" + e->text + "' is a table, not a scalar");
+    }
+    if (rel && rel->open) return {qualify_ + q(e->text), "dynamic", e->text};
+    if (e->text == "null") return {"NULL", "null", ""};
+    fail(e->pos, "unknown column or variable '" + e->text + "'");
+  }
+
+  BExpr bindExpr(const ExprPtr& e, const Rel* rel) {
+    if (++exprDepth_ > 400) fail(e->pos, "expression nested too deeply");
+    BExpr r = bindExprInner(e, rel);
+    --exprDepth_;
+    return r;
+  }
+
+  std::string arithType(const std::string& op, const BExpr& a, const BExpr& b, size_t pos) {
+    const std::string &x = a.type, &y = b.type;
+    if (x == "null" || y == "null") return x == "null" ? y : x;
+    if (op == "-" && x == "datetime" && y == "datetime") return "timespan";
+    if ((op == "+" || op == "-") && x == "datetime" && y == "timespan") return "datetime";
+    if (op == "+" && x == "timespan" && y == "datetime") return "datetime";
+    if ((op == "+" || op == "-") && x == "timespan" && y == "timespan") return "timespan";
+    if (op == "/" && x == "timespan" && y == "timespan") return "real";
+    if (op == "%" && x == "timespan" && y == "timespan") return "timespan";
+    if ((op == "*" || op == "/") && x == "timespan" && isNum(y)) return "timespan";
+    if (op == "*" && isNum(x) && y == "timespan") return "timespan";
+    if (x == "dynamic" || y == "dynamic") return "real";
+    if (isNum(x) && isNum(y)) {
+      if (x == "real" || y == "real") return "real";
+      if (x == "int" && y == "int") return "int";
+      return "long";
+    }
+    fail(pos, "operator '" + op + "' is not defined for " + x + " and " + y);
+  }
+
+  BExpr bindExprInner(const ExprPtr& e, const Rel* rel) {
+    switch (e->kind) {
+      case ExprKind::kLiteral:
+        return literal(e);
+      case ExprKind::kName:
+        return bindName(e, rel);
+      case ExprKind::kStar:
+        fail(e->pos, "'*' is only valid as a function argument");
+      case ExprKind::kTypeOf:
+        fail(e->pos, "typeof() is only valid as a function argument");
+      case ExprKind::kMember:
+      case ExprKind::kIndex: {
+        // Flatten a.b["c"][0] into one kql_dget(a, 'b', 'c', 0)
+        std::vector<std::string> path;
+        std::string name;
+        ExprPtr cur = e;
+        std::vector<std::string> names;
+        while (cur->kind == ExprKind::kMember || cur->kind == ExprKind::kIndex) {
+          if (cur->kind == ExprKind::kMember) {
+            path.push_back(sqlStr(cur->text));
+            names.push_back(cur->text);
+          } else {
+            BExpr ix = bindExpr(cur->args[1], rel);
+            if (ix.type == "string")
+              names.push_back(cur->args[1]->kind == ExprKind::kLiteral ? cur->args[1]->text : "");
+            else
+              names.push_back(cur->args[1]->kind == ExprKind::kLiteral ? cur->args[1]->text : "");
+            if (ix.type == "dynamic") ix = toStr(ix);
+            path.push_back(ix.sql);
+          }
+          cur = cur->args[0];
+        }
+        BExpr base = bindExpr(cur, rel);
+        if (base.type != "dynamic") {
+          if (base.type == "string")
+            base = BExpr{"kql_parse_json(" + base.sql + ")", "dynamic", base.name};
+          else
+            fail(e->pos, "member access needs a dynamic value, found " + base.type);
+        }
+        std::string sql = "kql_dget(" + base.sql;
+        for (auto it = path.rbegin(); it != path.rend(); ++it) sql += ", " + *it;
+        sql += ")";
+        std::string nm = base.name;
+        for (auto it = names.rbegin(); it != names.rend(); ++it) nm += "_" + *it;
+        return {sql, "dynamic", base.name.empty() ? "" : nm};
+      }
+      case ExprKind::kUnary: {
+        BExpr a = bindExpr(e->args[0], rel);
+        if (a.type == "dynamic") a = conv(a, "real");
+        return {"(" + e->text + a.sql + ")", a.type, ""};
+      }
+      case ExprKind::kBinary:
+        return bindBinary(e, rel);
+      case ExprKind::kIn:
+        return bindIn(e, rel);
+      case ExprKind::kBetween: {
+        BExpr a = bindExpr(e->args[0], rel), lo = bindExpr(e->args[1], rel),
+              hi = bindExpr(e->args[2], rel);
+        if (a.type == "dynamic")
+          a = conv(a, lo.type == "datetime" || lo.type == "timespan" ? lo.type : "real");
+        if ((a.type == "datetime") && hi.type == "timespan")
+          hi = {"(" + lo.sql + " + " + hi.sql + ")", "datetime", ""};
+        std::string s = "(" + a.sql + " BETWEEN " + lo.sql + " AND " + hi.sql + ")";
+        if (e->text[0] == '!') s = "(NOT " + s + ")";
+        return {s, "bool", ""};
+      }
+      case ExprKind::kCall:
+        return bindCall(e, rel, e->args);
+      case ExprKind::kPipe:
+      case ExprKind::kDatatable:
+      case ExprKind::kPrint:
+      case ExprKind::kRange:
+      case ExprKind::kUnion:
+        fail(e->pos, "a tabular expression is not valid here (use toscalar())");
+      default:
+        fail(e->pos, "unsupported expression");
+    }
+  }
+
+  BExpr bindBinary(const ExprPtr& e, const Rel* rel) {
+    const std::string& op = e->text;
+    BExpr a = bindExpr(e->args[0], rel), b = bindExpr(e->args[1], rel);
+    bool agg = a.has_agg || b.has_agg;
+    auto mk = [&](std::string sql, std::string type) {
+      BExpr r{std::move(sql), std::move(type), ""};
+      r.has_agg = agg;
+      return r;
+    };
+    if (op == "and" || op == "or") {
+      return mk("(" + toBool(a).sql + (op == "and" ? " AND " : " OR ") + toBool(b).sql + ")",
+                "bool");
+    }
+    if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") {
+      std::string t = arithType(op, a, b, e->pos);
+      if (a.type == "dynamic") a = conv(a, "real");
+      if (b.type == "dynamic") b = conv(b, "real");
+      if (op == "/" && a.type == "timespan" && b.type == "timespan")
+        return mk("(CAST(" + a.sql + " AS REAL) / " + b.sql + ")", "real");
+      std::string s = "(" + a.sql + " " + op + " " + b.sql + ")";
+      if (t == "timespan" && (a.type == "real" || b.type == "real"))
+        s = "CAST(" + s + " AS INTEGER)";
+      return mk(s, t);
+    }
+    if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
+      if (a.type == "dynamic" && b.type != "dynamic" && b.type != "null")
+        a = conv(a, b.type);
+      else if (b.type == "dynamic" && a.type != "dynamic" && a.type != "null")
+        b = conv(b, a.type);
+      else if (a.type == "guid" || b.type == "guid") {
+        a = toStr(a);
+        b = toStr(b);
+      } else if ((a.type == "string") != (b.type == "string") && a.type != "null" &&
+                 b.type != "null") {
+        if (a.type == "datetime" || b.type == "datetime") {
+          a = conv(a, "datetime");
+          b = conv(b, "datetime");
+        } else if (a.type == "timespan" || b.type == "timespan") {
+          a = conv(a, "timespan");
+          b = conv(b, "timespan");
+        } else {
+          fail(e->pos, "cannot compare " + a.type + " with " + b.type);
+        }
+      }
+      std::string sop = op == "==" ? "=" : op;
+      if (a.type == "null" || b.type == "null") {
+        const BExpr& o = a.type == "null" ? b : a;
+        return mk(op == "==" ? "(" + o.sql + " IS NULL)" : "(" + o.sql + " IS NOT NULL)", "bool");
+      }
+      return mk("(" + a.sql + " " + sop + " " + b.sql + ")", "bool");
+    }
+    if (op == "=~" || op == "!~") {
+      a = toStr(a);
+      b = toStr(b);
+      return mk("(lower(" + a.sql + ") " + (op == "=~" ? "=" : "!=") + " lower(" + b.sql + "))",
+                "bool");
+    }
+    bool neg = op[0] == '!';
+    std::string base = neg ? op.substr(1) : op;
+    if (base == "notcontains") {
+      neg = true;
+      base = "contains";
+    } else if (base == "notcontainscs") {
+      neg = true;
+      base = "contains_cs";
+    } else if (base == "containscs") {
+      base = "contains_cs";
+    } else if (base == "nothas") {
+      neg = true;
+      base = "has";
+    }
+    a = toStr(a);
+    b = toStr(b);
+    std::string s;
+    bool cs = base.size() > 3 && base.substr(base.size() - 3) == "_cs";
+    std::string stem = cs ? base.substr(0, base.size() - 3) : base;
+    int csb = cs ? 1 : 0;
+    if (stem == "has")
+      s = "kql_has(" + a.sql + ", " + b.sql + ", " + std::to_string(0 + csb) + ")";
+    else if (stem == "hasprefix")
+      s = "kql_has(" + a.sql + ", " + b.sql + ", " + std::to_string(2 + csb) + ")";
+    else if (stem == "hassuffix")
+      s = "kql_has(" + a.sql + ", " + b.sql + ", " + std::to_string(4 + csb) + ")";
+    else if (stem == "contains")
+      s = "kql_contains(" + a.sql + ", " + b.sql + ", " + std::to_string(0 + csb) + ")";
+    else if (stem == "startswith")
+      s = "kql_contains(" + a.sql + ", " + b.sql + ", " + std::to_string(2 + csb) + ")";
+    else if (stem == "endswith")
+      s = "kql_contains(" + a.sql + ", " + b.sql + ", " + std::to_string(4 + csb) + ")";
+    else if (stem == "matches regex")
+      s = "kql_regex(" + a.sql + ", " + b.sql + ")";
+    else if (stem == "like")
+      s = "(" + a.sql + " LIKE " + b.sql + ")";
+    else
+      fail(e->pos, "unsupported operator '" + op + "'");
+    if (neg) s = "(NOT " + s + ")";
+    return mk(s, "bool");
+  }
+
+  BExpr bindIn(const ExprPtr& e, const Rel* rel) {
+    std::string op = e->text;
+    bool neg = op[0] == '!';
+    std::string base = neg ? op.substr(1) : op;
+    BExpr lhs = bindExpr(e->args[0], rel);
+    if (base.rfind("has_", 0) == 0) {
+      std::string arr;
+      std::vector<std::string> scal;
+      std::vector<std::string> parts;
+      for (size_t i = 1; i < e->args.size(); ++i) {
+        const ExprPtr& it = e->args[i];
+        if (isTabularExpr(it)) {
+          auto t = bindTabular(it);
+          if (t->cols.empty()) fail(it->pos, "subquery has no columns");
+          parts.push_back("(SELECT json_group_array(" +
+                          toStr(BExpr{q(t->cols[0].name), t->cols[0].type, ""}).sql + ") FROM (" +
+                          t->sql + "))");
+          continue;
+        }
+        BExpr v = bindExpr(it, rel);
+        if (v.type == "dynamic")
+          parts.push_back(v.sql);
+        else
+          scal.push_back(conv(v, "dynamic").sql);
+      }
+      if (!scal.empty()) {
+        std::string s = "kql_jarray(";
+        for (size_t i = 0; i < scal.size(); ++i) s += (i ? ", " : "") + scal[i];
+        parts.push_back(s + ")");
+      }
+      if (parts.empty()) return {"0", "bool", ""};
+      if (parts.size() == 1)
+        arr = parts[0];
+      else {
+        arr = "kql_jfn('array_concat'";
+        for (auto& p : parts) arr += ", " + p;
+        arr += ")";
+      }
+      int mode = (base.find("all") != std::string::npos ? 1 : 0) +
+                 (base.find("_cs") != std::string::npos ? 2 : 0);
+      std::string s =
+          "kql_has_any(" + toStr(lhs).sql + ", " + arr + ", " + std::to_string(mode) + ")";
+      if (neg) s = "(NOT " + s + ")";
+      return {s, "bool", ""};
+    }
+    bool ci = base == "in~";
+    std::vector<std::string> ors;
+    std::vector<BExpr> scalars;
+    for (size_t i = 1; i < e->args.size(); ++i) {
+      const ExprPtr& it = e->args[i];
+      if (isTabularExpr(it)) {
+        auto t = bindTabular(it);
+        if (t->cols.empty()) fail(it->pos, "subquery has no columns");
+        BExpr c{q(t->cols[0].name), t->cols[0].type, ""};
+        BExpr l = lhs;
+        if (l.type == "dynamic") l = conv(l, c.type);
+        if (ci)
+          ors.push_back("(lower(" + toStr(l).sql + ") IN (SELECT lower(" + toStr(c).sql +
+                        ") FROM (" + t->sql + ")))");
+        else
+          ors.push_back("(" + l.sql + " IN (SELECT " + c.sql + " FROM (" + t->sql + ")))");
+        continue;
+      }
+      BExpr v = bindExpr(it, rel);
+      if (v.type == "dynamic") {
+        BExpr l = lhs.type == "dynamic" ? toStr(lhs) : lhs;
+        ors.push_back("kql_in_json(" + l.sql + ", " + v.sql + ", " + (ci ? "1" : "0") + ")");
+      } else {
+        scalars.push_back(v);
+      }
+    }
+    if (!scalars.empty()) {
+      BExpr l = lhs;
+      if (l.type == "dynamic") l = conv(l, scalars[0].type);
+      std::string list;
+      for (auto& s : scalars) {
+        BExpr v = s;
+        if (ci)
+          v = toStr(v);
+        else if (l.type == "string" && v.type != "string")
+          v = toStr(v);
+        else if (l.type != "string" && v.type == "string")
+          l = toStr(l);
+        list += (list.empty() ? "" : ", ") + (ci ? "lower(" + v.sql + ")" : v.sql);
+      }
+      if (ci)
+        ors.push_back("(lower(" + toStr(l).sql + ") IN (" + list + "))");
+      else
+        ors.push_back("(" + l.sql + " IN (" + list + "))");
+    }
+    std::string s;
+    for (auto& o : ors) s += (s.empty() ? "" : " OR ") + o;
+    if (s.empty()) s = "0";
+    s = "(" + s + ")";
+    if (neg) s = "(NOT coalesce(" + s + ", 0))";
+    return {s, "bool", ""};
+  }
+
+  std::string unifyType(const std::vector<BExpr>& vs) {
+    std::string t = "null";
+    for (const auto& v : vs) {
+      if (v.type == "null") continue;
+      if (t == "null")
+        t = v.type;
+      else if (t != v.type) {
+        if (isNum(t) && isNum(v.type))
+          t = (t == "real" || v.type == "real") ? "real" : "long";
+        else if (v.type == "dynamic" || t == "dynamic")
+          t = "dynamic";
+      }
+    }
+    return t;
+  }
+
+  BExpr bindCall(const ExprPtr& e, const Rel* rel, const std::vector<ExprPtr>& argsIn) {
+    std::string fn = e->text;
+    const std::vector<ExprPtr>& args = argsIn;
+    auto arg = [&](size_t i) -> BExpr {
+      if (i >= args.size()) fail(e->pos, "function '" + fn + "' needs more arguments");
+      return bindExpr(args[i], rel);
+    };
+    auto need = [&](size_t lo, size_t hi) {
+      if (args.size() < lo || args.size() > hi)
+        fail(e->pos, "function '" + fn + "' takes " + std::to_string(lo) +
+                         (hi != lo ? "-" + std::to_string(hi) : "") + " arguments");
+    };
+    // user-defined function
+    if (const Entry* en = lookup(fn)) {
+      if (en->kind == Entry::kFunc) {
+        if (++depth_ > 20) fail(e->pos, "function recursion too deep");
+        std::map<std::string, Entry> frame;
+        bindParams(en->lambda, args, e->pos, frame, rel);
+        scopes_.push_back(std::move(frame));
+        BExpr result;
+        bool have = false;
+        for (const auto& st : en->lambda->stmts) {
+          if (!st.let_name.empty()) {
+            scopes_.back()[st.let_name] = bindLetValue(st.value);
+          } else {
+            if (isTabularExpr(st.value))
+              fail(e->pos, "function '" + fn + "' returns a table; use it as a table");
+            result = bindExpr(st.value, rel);
+            have = true;
+          }
+        }
+        scopes_.pop_back();
+        --depth_;
+        if (!have) fail(e->pos, "function '" + fn + "' has no result");
+        result.sql = "(" + result.sql + ")";
+        return result;
+      }
+    }
+    if (aggNames().count(fn) && fn != "count" ? true : (fn == "count")) {
+      if (aggNames().count(fn)) {
+        if (!inAgg_) fail(e->pos, "aggregation function '" + fn + "' is only valid in summarize");
+        return bindAgg(e, rel, fn, args);
+      }
+    }
+    // conversions
+    static const std::map<std::string, std::string> kConv = {
+        {"tostring", "string"}, {"toint", "int"},           {"tolong", "long"},
+        {"todouble", "real"},   {"toreal", "real"},         {"tobool", "bool"},
+        {"toboolean", "bool"},  {"todatetime", "datetime"}, {"totimespan", "timespan"},
+        {"totime", "timespan"}, {"toguid", "guid"},         {"todecimal", "real"},
+        {"int", "int"},         {"long", "long"},           {"real", "real"},
+        {"double", "real"},     {"bool", "bool"},           {"decimal", "real"},
+        {"string", "string"}};
+    auto ci = kConv.find(fn);
+    if (ci != kConv.end()) {
+      need(1, 1);
+      if (args[0]->kind == ExprKind::kName && args[0]->text == "null" &&
+          (!rel || rel->find("null") < 0))
+        return {"NULL", ci->second, ""};
+      BExpr a = arg(0);
+      if (fn == "real" || fn == "double") {
+        if (args[0]->kind == ExprKind::kName && (args[0]->text == "nan" || args[0]->text == "inf"))
+          return {"NULL", "real", ""};
+      }
+      BExpr r = conv(a, ci->second);
+      r.name = a.name;
+      return r;
+    }
+    if (fn == "parse_json" || fn == "todynamic" || fn == "parsejson" || fn == "toobject" ||
+        fn == "dynamic") {
+      need(1, 1);
+      BExpr a = arg(0);
+      if (a.type == "dynamic") return a;
+      if (a.type == "string") return {"kql_parse_json(" + a.sql + ")", "dynamic", a.name};
+      return conv(a, "dynamic");
+    }
+    if (fn == "ago") {
+      need(1, 1);
+      BExpr a = arg(0);
+      return {"(" + nowSql() + " - " + conv(a, "timespan").sql + ")", "datetime", ""};
+    }
+    if (fn == "now") {
+      need(0, 1);
+      if (args.empty()) return {nowSql(), "datetime", ""};
+      return {"(" + nowSql() + " + " + arg(0).sql + ")", "datetime", ""};
+    }
+    if (fn == "bin" || fn == "floor") {
+      need(2, 2);
+      BExpr a = arg(0), s = arg(1);
+      if (a.type == "dynamic") a = conv(a, "real");
+      std::string t = a.type;
+      if (isIntLike(t) && s.type == "real") t = "real";
+      return {"kql_bin(" + a.sql + ", " + s.sql + ")", t, a.name};
+    }
+    if (fn == "bin_at") {
+      need(3, 3);
+      BExpr a = arg(0), s = arg(1), at = arg(2);
+      return {"(kql_bin(" + a.sql + " - " + at.sql + ", " + s.sql + ") + " + at.sql + ")", a.type,
+              a.name};
+    }
+    if (fn == "strcat") {
+      if (args.empty()) fail(e->pos, "strcat needs arguments");
+      std::string s;
+      for (size_t i = 0; i < args.size(); ++i)
+        s += (i ? " || " : "") + std::string("coalesce(") + toStr(arg(i)).sql + ", '')";
+      return {"(" + s + ")", "string", ""};
+    }
+    if (fn == "strcat_delim") {
+      need(2, 64);
+      BExpr d = toStr(arg(0));
+      std::string s;
+      for (size_t i = 1; i < args.size(); ++i)
+        s += (i > 1 ? " || " + d.sql + " || " : "") + std::string("coalesce(") + toStr(arg(i)).sql +
+             ", '')";
+      return {"(" + s + ")", "string", ""};
+    }
+    if (fn == "strlen") {
+      need(1, 1);
+      return {"length(" + toStr(arg(0)).sql + ")", "long", ""};
+    }
+    if (fn == "substring") {
+      need(2, 3);
+      std::string s = toStr(arg(0)).sql, st = arg(1).sql;
+      std::string start = "max(" + st + ", 0) + 1";
+      if (args.size() == 3)
+        return {"coalesce(substr(" + s + ", " + start + ", max(" + arg(2).sql + ", 0)), '')",
+                "string", ""};
+      return {"coalesce(substr(" + s + ", " + start + "), '')", "string", ""};
+    }
+    if (fn == "tolower" || fn == "toupper") {
+      need(1, 1);
+      return {std::string(fn == "tolower" ? "lower(" : "upper(") + toStr(arg(0)).sql + ")",
+              "string", ""};
+    }
+    if (fn == "split") {
+      need(2, 3);
+      std::string s = "kql_split(" + toStr(arg(0)).sql + ", " + toStr(arg(1)).sql;
+      if (args.size() == 3) s += ", " + arg(2).sql;
+      return {s + ")", "dynamic", ""};
+    }
+    if (fn == "extract") {
+      need(3, 4);
+      BExpr v{
+          "kql_extract(" + toStr(arg(0)).sql + ", " + arg(1).sql + ", " + toStr(arg(2)).sql + ")",
+          "string", ""};
+      if (args.size() == 4) {
+        if (args[3]->kind != ExprKind::kTypeOf)
+          fail(args[3]->pos, "extract: 4th argument must be typeof(T)");
+        return conv(v, normType(args[3]->text));
+      }
+      v.sql = "coalesce(" + v.sql + ", '')";
+      return v;
+    }
+    if (fn == "extract_all") {
+      need(2, 3);
+      size_t ti = args.size() == 3 ? 2 : 1;
+      return {"kql_extract_all(" + toStr(arg(0)).sql + ", " + toStr(arg(ti)).sql + ")", "dynamic",
+              ""};
+    }
+    if (fn == "replace" || fn == "replace_regex") {
+      need(3, 3);
+      if (fn == "replace")
+        return {"kql_replace_regex(" + toStr(arg(2)).sql + ", " + toStr(arg(0)).sql + ", " +
+                    toStr(arg(1)).sql + ")",
+                "string", ""};
+      return {"kql_replace_regex(" + toStr(arg(0)).sql + ", " + toStr(arg(1)).sql + ", " +
+                  toStr(arg(2)).sql + ")",
+              "string", ""};
+    }
+    if (fn == "replace_string") {
+      need(3, 3);
+      std::string s = toStr(arg(0)).sql, a = toStr(arg(1)).sql, b = toStr(arg(2)).sql;
+      return {"CASE WHEN " + a + " = '' THEN " + s + " ELSE replace(" + s + ", " + a + ", " + b +
+                  ") END",
+              "string", ""};
+    }
+    if (fn == "trim" || fn == "trim_start" || fn == "trim_end") {
+      need(2, 2);
+      int mode = fn == "trim" ? 0 : (fn == "trim_start" ? 1 : 2);
+      return {"kql_trim(" + toStr(arg(0)).sql + ", " + toStr(arg(1)).sql + ", " +
+                  std::to_string(mode) + ")",
+              "string", ""};
+    }
+    if (fn == "indexof") {
+      need(2, 2);
+      return {"(instr(" + toStr(arg(0)).sql + ", " + toStr(arg(1)).sql + ") - 1)", "long", ""};
+    }
+    if (fn == "countof") {
+      need(2, 3);
+      std::string s = toStr(arg(0)).sql, sub = toStr(arg(1)).sql;
+      return {"((length(" + s + ") - length(replace(" + s + ", " + sub + ", ''))) / max(length(" +
+                  sub + "), 1))",
+              "long", ""};
+    }
+    if (fn == "reverse") {
+      need(1, 1);
+      fail(e->pos, "unsupported function 'reverse'");
+    }
+    if (fn == "strrep") {
+      need(2, 3);
+      std::string s = toStr(arg(0)).sql, n = arg(1).sql;
+      return {"replace(substr(hex(zeroblob(" + n + ")), 1, " + n + "), '0', " + s + ")", "string",
+              ""};
+    }
+    if (fn == "array_length" || fn == "arraylength") {
+      need(1, 1);
+      return {"kql_array_length(" + conv(arg(0), "dynamic").sql + ")", "long", ""};
+    }
+    static const std::set<std::string> kJfn = {
+        "bag_keys",       "array_sum",    "array_concat",    "array_slice", "array_index_of",
+        "bag_merge",      "bag_has_key",  "set_has_element", "set_union",   "set_intersect",
+        "set_difference", "strcat_array", "array_reverse"};
+    if (kJfn.count(fn)) {
+      std::string s = "kql_jfn('" + fn + "'";
+      std::string t = "dynamic";
+      if (fn == "array_sum") t = "real";
+      if (fn == "array_index_of") t = "long";
+      if (fn == "bag_has_key" || fn == "set_has_element") t = "bool";
+      if (fn == "strcat_array") t = "string";
+      for (size_t i = 0; i < args.size(); ++i) {
+        BExpr a = arg(i);
+        bool scalarArg =
+            (i >= 1 && (fn == "array_slice" || fn == "array_index_of" || fn == "bag_has_key" ||
+                        fn == "set_has_element" || fn == "strcat_array"));
+        s += ", " + (scalarArg ? a.sql : conv(a, "dynamic").sql);
+      }
+      return {s + ")", t, ""};
+    }
+    if (fn == "pack_array") {
+      std::string s = "kql_jarray(";
+      for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + conv(arg(i), "dynamic").sql;
+      return {s + ")", "dynamic", ""};
+    }
+    if (fn == "pack" || fn == "bag_pack" || fn == "pack_dictionary") {
+      if (args.size() % 2) fail(e->pos, fn + " needs key/value pairs");
+      std::string s = "kql_jobject(";
+      for (size_t i = 0; i < args.size(); i += 2)
+        s += (i ? ", " : "") + toStr(arg(i)).sql + ", " + conv(arg(i + 1), "dynamic").sql;
+      return {s + ")", "dynamic", ""};
+    }
+    if (fn == "pack_all" || fn == "bag_pack_columns") {
+      if (!rel) fail(e->pos, fn + " needs a row context");
+      std::string s = "kql_jobject(";
+      bool first = true;
+      for (const auto& c : rel->cols) {
+        s += (first ? "" : ", ") + sqlStr(c.name) + ", " +
+             conv(BExpr{qualify_ + q(c.name), c.type, ""}, "dynamic").sql;
+        first = false;
+      }
+      return {s + ")", "dynamic", ""};
+    }
+    if (fn == "iff" || fn == "iif") {
+      need(3, 3);
+      BExpr c = toBool(arg(0)), a = arg(1), b = arg(2);
+      std::string t = unifyType({a, b});
+      if (t == "null") t = "string";
+      if (a.type != t && a.type != "null") a = conv(a, t);
+      if (b.type != t && b.type != "null") b = conv(b, t);
+      BExpr r{"(CASE WHEN " + c.sql + " THEN " + a.sql + " ELSE " + b.sql + " END)", t, ""};
+      r.has_agg = c.has_agg || a.has_agg || b.has_agg;
+      return r;
+    }
+    if (fn == "case") {
+      if (args.size() < 3 || args.size() % 2 == 0)
+        fail(e->pos, "case needs predicate/value pairs and an else value");
+      std::vector<BExpr> vals;
+      std::vector<BExpr> preds;
+      for (size_t i = 0; i + 1 < args.size(); i += 2) {
+        preds.push_back(toBool(arg(i)));
+        vals.push_back(arg(i + 1));
+      }
+      vals.push_back(arg(args.size() - 1));
+      std::string t = unifyType(vals);
+      if (t == "null") t = "string";
+      std::string s = "(CASE";
+      bool agg = false;
+      for (size_t i = 0; i < preds.size(); ++i) {
+        BExpr v = vals[i].type == t || vals[i].type == "null" ? vals[i] : conv(vals[i], t);
+        s += " WHEN " + preds[i].sql + " THEN " + v.sql;
+        agg |= preds[i].has_agg || vals[i].has_agg;
+      }
+      BExpr el =
+          vals.back().type == t || vals.back().type == "null" ? vals.back() : conv(vals.back(), t);
+      s += " ELSE " + el.sql + " END)";
+      BExpr r{s, t, ""};
+      r.has_agg = agg || vals.back().has_agg;
+      return r;
+    }
+    if (fn == "isempty" || fn == "isnotempty" || fn == "notempty") {
+      need(1, 1);
+      BExpr a = arg(0);
+      std::string s;
+      if (a.type == "string")
+        s = "(coalesce(" + a.sql + ", '') = '')";
+      else if (a.type == "dynamic")
+        s = "(coalesce(" + a.sql + ", '\"\"') IN ('\"\"', 'null'))";
+      else
+        s = "(" + a.sql + " IS NULL)";
+      if (fn != "isempty") s = "(NOT " + s + ")";
+      return {s, "bool", ""};
+    }
+    if (fn == "isnull" || fn == "isnotnull") {
+      need(1, 1);
+      BExpr a = arg(0);
+      std::string s = a.type == "string" ? "0" : "(" + a.sql + " IS NULL)";
+      if (fn == "isnotnull") s = "(NOT " + s + ")";
+      return {s, "bool", ""};
+    }
+    if (fn == "coalesce") {
+      if (args.empty()) fail(e->pos, "coalesce needs arguments");
+      std::vector<BExpr> vs;
+      for (size_t i = 0; i < args.size(); ++i) vs.push_back(arg(i));
+      std::string t = unifyType(vs);
+      std::string s = "coalesce(";
+      for (size_t i = 0; i < vs.size(); ++i) {
+        BExpr v = vs[i].type == t || vs[i].type == "null" ? vs[i] : conv(vs[i], t);
+        s += (i ? ", " : "") +
+             (t == "string" && i + 1 < vs.size() ? "nullif(" + v.sql + ", '')" : v.sql);
+      }
+      if (vs.size() == 1) s += ", NULL";
+      return {s + ")", t, ""};
+    }
+    if (fn == "not") {
+      need(1, 1);
+      return {"(NOT " + toBool(arg(0)).sql + ")", "bool", ""};
+    }
+    if (fn == "round") {
+      need(1, 2);
+      BExpr a = arg(0);
+      std::string d = args.size() == 2 ? arg(1).sql : "0";
+      if (isIntLike(a.type) && args.size() == 1) return a;
+      return {"kql_math('round', " + conv(a, "real").sql + ", " + d + ")", "real", ""};
+    }
+    if (fn == "abs") {
+      need(1, 1);
+      BExpr a = arg(0);
+      return {"abs(" + a.sql + ")", a.type, ""};
+    }
+    static const std::set<std::string> kMath = {
+        "exp",  "exp2", "exp10", "log", "log2", "log10", "sqrt",  "pow",   "ceiling",
+        "sign", "sin",  "cos",   "tan", "atan", "atan2", "isnan", "isinf", "isfinite"};
+    if (kMath.count(fn)) {
+      std::string s = "kql_math('" + fn + "'";
+      for (size_t i = 0; i < args.size(); ++i) s += ", " + conv(arg(i), "real").sql;
+      bool isBool = fn == "isnan" || fn == "isinf" || fn == "isfinite";
+      return {s + ")", isBool ? "bool" : "real", ""};
+    }
+    if (fn == "pi") return {"3.141592653589793", "real", ""};
+    if (fn == "rand") {
+      if (args.empty()) return {"((random() & 9007199254740991) / 9007199254740992.0)", "real", ""};
+      return {"(abs(random()) % " + arg(0).sql + ")", "long", ""};
+    }
+    if (fn == "max_of" || fn == "min_of") {
+      std::vector<BExpr> vs;
+      for (size_t i = 0; i < args.size(); ++i) vs.push_back(arg(i));
+      std::string t = unifyType(vs);
+      std::string s = fn == "max_of" ? "max(" : "min(";
+      for (size_t i = 0; i < vs.size(); ++i)
+        s += (i ? ", " : "") + (vs[i].type == t ? vs[i].sql : conv(vs[i], t).sql);
+      if (vs.size() == 1) s += ", " + vs[0].sql;
+      return {s + ")", t, ""};
+    }
+    static const std::set<std::string> kDtTrunc = {"startofday",  "startofweek", "startofmonth",
+                                                   "startofyear", "endofday",    "endofweek",
+                                                   "endofmonth",  "endofyear"};
+    if (kDtTrunc.count(fn)) {
+      need(1, 2);
+      std::string s = "kql_dt('" + fn + "', " + conv(arg(0), "datetime").sql;
+      if (args.size() == 2) s += ", " + arg(1).sql;
+      return {s + ")", "datetime", ""};
+    }
+    static const std::map<std::string, std::string> kDtPart = {
+        {"dayofweek", "timespan"}, {"dayofmonth", "int"}, {"dayofyear", "int"},
+        {"monthofyear", "int"},    {"getmonth", "int"},   {"getyear", "int"},
+        {"hourofday", "int"},      {"weekofyear", "int"}};
+    auto dp = kDtPart.find(fn);
+    if (dp != kDtPart.end()) {
+      need(1, 1);
+      return {"kql_dt('" + fn + "', " + conv(arg(0), "datetime").sql + ")", dp->second, ""};
+    }
+    if (fn == "datetime_diff") {
+      need(3, 3);
+      return {
+          "kql_datetime_diff(" + toStr(arg(0)).sql + ", " + arg(1).sql + ", " + arg(2).sql + ")",
+          "long", ""};
+    }
+    if (fn == "datetime_add") {
+      need(3, 3);
+      return {"kql_datetime_add(" + toStr(arg(0)).sql + ", " + arg(1).sql + ", " + arg(2).sql + ")",
+              "datetime", ""};
+    }
+    if (fn == "format_datetime") {
+      need(2, 2);
+      return {"kql_format_datetime(" + arg(0).sql + ", " + toStr(arg(1)).sql + ")", "string", ""};
+    }
+    if (fn == "make_datetime") {
+      need(3, 7);
+      std::string y = arg(0).sql, mo = arg(1).sql, d = arg(2).sql;
+      std::string h = args.size() > 3 ? arg(3).sql : "0", mi = args.size() > 4 ? arg(4).sql : "0";
+      std::string s = args.size() > 5 ? arg(5).sql : "0";
+      return {"kql_conv(printf('%04d-%02d-%02dT%02d:%02d:00', " + y + ", " + mo + ", " + d + ", " +
+                  h + ", " + mi + "), 'string', 'datetime') + CAST(" + s +
+                  " * 10000000 AS INTEGER)",
+              "datetime", ""};
+    }
+    if (fn == "unixtime_seconds_todatetime")
+      return {"CAST(" + arg(0).sql + " * 10000000 AS INTEGER)", "datetime", ""};
+    if (fn == "unixtime_milliseconds_todatetime")
+      return {"CAST(" + arg(0).sql + " * 10000 AS INTEGER)", "datetime", ""};
+    if (fn == "unixtime_microseconds_todatetime")
+      return {"CAST(" + arg(0).sql + " * 10 AS INTEGER)", "datetime", ""};
+    if (fn == "unixtime_nanoseconds_todatetime")
+      return {"CAST(" + arg(0).sql + " / 100 AS INTEGER)", "datetime", ""};
+    if (fn == "toscalar") {
+      need(1, 1);
+      auto t = bindTabular(args[0]);
+      if (t->cols.empty()) fail(e->pos, "toscalar needs a column");
+      return {"(SELECT " + q(t->cols[0].name) + " FROM (" + t->sql + ") LIMIT 1)", t->cols[0].type,
+              ""};
+    }
+    if (fn == "column_ifexists" || fn == "columnifexists") {
+      need(2, 2);
+      if (args[0]->kind != ExprKind::kLiteral)
+        fail(e->pos, "column_ifexists needs a column name literal");
+      if (rel && rel->find(args[0]->text) >= 0) {
+        int i = rel->find(args[0]->text);
+        return {qualify_ + q(args[0]->text), rel->cols[i].type, args[0]->text};
+      }
+      return arg(1);
+    }
+    if (fn == "strcmp") {
+      need(2, 2);
+      std::string a = toStr(arg(0)).sql, b = toStr(arg(1)).sql;
+      return {
+          "(CASE WHEN " + a + " < " + b + " THEN -1 WHEN " + a + " > " + b + " THEN 1 ELSE 0 END)",
+          "long", ""};
+    }
+    if (fn == "gettype") {
+      need(1, 1);
+      BExpr a = arg(0);
+      if (a.type != "dynamic") return {sqlStr(a.type == "real" ? "real" : a.type), "string", ""};
+      return {"CASE json_type(" + a.sql +
+                  ") WHEN 'object' THEN 'dictionary' WHEN 'array' THEN 'array' WHEN 'integer' THEN "
+                  "'long' WHEN 'real' THEN 'real' WHEN 'text' THEN 'string' WHEN 'true' THEN "
+                  "'bool' WHEN 'false' THEN 'bool' ELSE 'null' END",
+              "string", ""};
+    }
+    if (fn == "ingestion_time") return {"NULL", "datetime", ""};
+    if (fn == "new_guid")
+      return {
+          "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+          "substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || "
+          "hex(randomblob(6)))",
+          "guid", ""};
+    if (fn == "materialize" || fn == "table" || fn == "view")
+      fail(e->pos, "'" + fn + "' returns a table and cannot be used as a scalar");
+    fail(e->pos, "unsupported function '" + fn + "'");
+  }
+
+  BExpr bindAgg(const ExprPtr& e, const Rel* rel, const std::string& fn,
+                const std::vector<ExprPtr>& args) {
+    aggSeen_ = true;
+    bool saved = inAgg_;
+    inAgg_ = false;  // arguments are row-level
+    auto arg = [&](size_t i) -> BExpr {
+      if (i >= args.size()) fail(e->pos, "aggregation '" + fn + "' needs more arguments");
+      return bindExpr(args[i], rel);
+    };
+    BExpr r;
+    if (fn == "count") {
+      if (args.empty() || args[0]->kind == ExprKind::kStar)
+        r = {"count(*)", "long", "count_"};
+      else {
+        BExpr a = arg(0);
+        r = {"count(" + a.sql + ")", "long", "count_" + a.name};
+      }
+    } else if (fn == "countif") {
+      BExpr p = toBool(arg(0));
+      r = {"coalesce(sum(CASE WHEN " + p.sql + " THEN 1 ELSE 0 END), 0)", "long", "countif_"};
+    } else if (fn == "sum" || fn == "sumif") {
+      BExpr a = arg(0);
+      if (a.type == "dynamic") a = conv(a, "real");
+      std::string x = a.sql;
+      if (fn == "sumif") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + a.sql + " END";
+      std::string t = a.type == "int" || a.type == "bool" ? "long" : a.type;
+      r = {"coalesce(sum(" + x + "), 0)", t, aggName(fn, a)};
+    } else if (fn == "avg" || fn == "avgif") {
+      BExpr a = arg(0);
+      if (a.type == "dynamic") a = conv(a, "real");
+      std::string x = a.sql;
+      if (fn == "avgif") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + a.sql + " END";
+      if (a.type == "timespan" || a.type == "datetime")
+        r = {"CAST(avg(" + x + ") AS INTEGER)", a.type, aggName(fn, a)};
+      else
+        r = {"avg(" + x + ")", "real", aggName(fn, a)};
+    } else if (fn == "min" || fn == "max" || fn == "minif" || fn == "maxif") {
+      BExpr a = arg(0);
+      if (a.type == "dynamic") a = conv(a, "real");
+      std::string x = a.sql;
+      if (fn.size() > 3) x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + a.sql + " END";
+      r = {fn.substr(0, 3) + "(" + x + ")", a.type, aggName(fn, a)};
+    } else if (fn == "dcount" || fn == "dcountif") {
+      BExpr a = arg(0);
+      std::string x = a.sql;
+      if (fn == "dcountif") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + a.sql + " END";
+      r = {"count(DISTINCT " + x + ")", "long", aggName(fn, a)};
+    } else if (fn == "make_list" || fn == "makelist" || fn == "make_set" || fn == "makeset" ||
+               fn == "make_list_if" || fn == "make_set_if") {
+      BExpr a = arg(0);
+      bool isIf = fn.size() > 3 && fn.substr(fn.size() - 3) == "_if";
+      std::string x = conv(a, "dynamic").sql;
+      if (isIf) x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + x + " END";
+      size_t maxArg = isIf ? 2 : 1;
+      bool isSet = fn.find("set") != std::string::npos;
+      std::string s = std::string(isSet ? "kql_make_set(" : "kql_make_list(") + x;
+      if (args.size() > maxArg) s += ", " + arg(maxArg).sql;
+      r = {s + ")", "dynamic", aggName(fn, a)};
+    } else if (fn == "make_bag" || fn == "make_bag_if") {
+      BExpr a = arg(0);
+      std::string x = conv(a, "dynamic").sql;
+      if (fn == "make_bag_if") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + x + " END";
+      r = {"kql_make_bag(" + x + ")", "dynamic", aggName(fn, a)};
+    } else if (fn == "percentile" || fn == "percentiles") {
+      if (args.size() != 2) fail(e->pos, fn + " here needs exactly a value and one percentage");
+      BExpr a = arg(0), p = arg(1);
+      std::string ptxt = args[1]->text;
+      std::replace(ptxt.begin(), ptxt.end(), '.', '_');
+      r = {"kql_percentile(" + a.sql + ", " + p.sql + ")", a.type,
+           "percentile_" + a.name + "_" + ptxt};
+    } else if (fn == "any" || fn == "take_any" || fn == "anyif" || fn == "take_anyif") {
+      BExpr a = arg(0);
+      std::string x = a.sql;
+      if (fn.find("if") != std::string::npos)
+        x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + a.sql + " END";
+      if (args.size() > 1 && fn.find("if") == std::string::npos)
+        fail(e->pos, fn + " with several arguments is not supported");
+      r = {"kql_any(" + x + ")", a.type, fn == "any" ? "any_" + a.name : a.name};
+    } else if (fn == "stdev" || fn == "stdevp" || fn == "variance" || fn == "variancep") {
+      BExpr a = conv(arg(0), "real");
+      int mode = fn == "stdev" ? 0 : fn == "stdevp" ? 1 : fn == "variance" ? 2 : 3;
+      r = {"kql_var(" + a.sql + ", " + std::to_string(mode) + ")", "real", aggName(fn, arg(0))};
+    } else if (fn == "arg_max" || fn == "arg_min" || fn == "argmax" || fn == "argmin") {
+      if (args.size() != 2 || args[1]->kind == ExprKind::kStar)
+        fail(e->pos, fn + " must be a top-level summarize aggregate");
+      BExpr k = arg(0), v = arg(1);
+      bool isMax = fn == "arg_max" || fn == "argmax";
+      r = {"kql_arg(" + k.sql + ", " + v.sql + ", " + (isMax ? "1" : "-1") + ")", v.type, v.name};
+    } else {
+      fail(e->pos, "unsupported aggregation function '" + fn + "'");
+    }
+    inAgg_ = saved;
+    r.has_agg = true;
+    return r;
+  }
+
+  std::string_view text_;
+  const Schema& schema_;
+  BindOptions opts_;
+  std::vector<std::map<std::string, Entry>> scopes_;
+  std::map<std::string, BExpr> local_;
+  std::string qualify_;
+  bool inAgg_ = false;
+  bool aggSeen_ = false;
+  int depth_ = 0;
+  int exprDepth_ = 0;
+};
+
+}  // namespace
+
+Result<BoundQuery> bind(std::string_view kql, const Schema& schema, const BindOptions& opts) {
+  auto parsed = parseQuery(kql);
+  if (!parsed.ok()) return parsed.takeError();
+  Binder b(kql, schema, opts);
+  try {
+    return b.bindQuery(parsed.value());
+  } catch (const BindError& e) {
+    return Error::invalid("KQL error at " + describePos(kql, e.pos) + ": " + e.what);
+  }
+}
+
+Status parseOnly(std::string_view kql) {
+  auto p = parseQuery(kql);
+  if (!p.ok()) return p.takeError();
+  return okStatus();
+}
+
+}  // namespace agentgate::kql

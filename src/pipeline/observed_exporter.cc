@@ -1,0 +1,31 @@
+#include "pipeline/observed_exporter.h"
+
+#include "pdata/model.h"
+
+namespace agentgate::pipeline {
+
+std::string_view itemUnit(Signal signal) {
+  switch (signal) {
+    case Signal::kLogs: return "log_records";
+    case Signal::kTraces: return "spans";
+    case Signal::kMetrics: return "metric_points";
+  }
+  return "items";
+}
+
+ObservedExporter::ObservedExporter(std::shared_ptr<Exporter> exporter, const std::string& id,
+                                   Signal signal, selftelemetry::Registry& registry)
+    : exporter_(std::move(exporter)),
+      sent_(registry.counter("otelcol_exporter_sent_" + std::string(itemUnit(signal)),
+                             {{"exporter", id}}, "Items successfully sent to the destination.")),
+      failed_(registry.counter("otelcol_exporter_send_failed_" + std::string(itemUnit(signal)),
+                               {{"exporter", id}}, "Items the exporter failed to send.")) {}
+
+Status ObservedExporter::consume(BatchPtr&& batch) {
+  const size_t items = batch->itemCount();
+  Status st = exporter_->consume(std::move(batch));
+  (st.ok() ? sent_ : failed_).add(items);
+  return st;
+}
+
+}  // namespace agentgate::pipeline

@@ -1,0 +1,29 @@
+// Counts what reaches an exporter with the collector's metric names
+// (otelcol_exporter_sent_*, otelcol_exporter_send_failed_*), so exporters need not.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "agentgate/component.h"
+#include "selftelemetry/registry.h"
+
+namespace agentgate::pipeline {
+
+class ObservedExporter : public Consumer {
+ public:
+  ObservedExporter(std::shared_ptr<Exporter> exporter, const std::string& id, Signal signal,
+                   selftelemetry::Registry& registry);
+  Status consume(BatchPtr&& batch) override;
+  bool mutatesData() const override { return exporter_->mutatesData(); }
+
+ private:
+  std::shared_ptr<Exporter> exporter_;
+  selftelemetry::Counter& sent_;
+  selftelemetry::Counter& failed_;
+};
+
+// "log_records" | "spans" | "metric_points": the collector's item unit per signal.
+std::string_view itemUnit(Signal signal);
+
+}  // namespace agentgate::pipeline

@@ -1,0 +1,176 @@
+#include "store/schema.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "appinsights/envelope.h"
+
+namespace agentgate::store {
+namespace {
+
+std::string quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+Status exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    return Error::io("sqlite: " + msg);
+  }
+  return {};
+}
+
+std::string createTableSql(const TableSchema& t) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + quoted(t.name) + " (";
+  bool first = true;
+  for (const auto& c : t.columns) {
+    if (!first) sql += ", ";
+    first = false;
+    sql += quoted(c.name);
+    sql += ' ';
+    sql += sqliteTypeName(c.type);
+    if (c.type == KqlType::kString || c.type == KqlType::kGuid) sql += " NOT NULL DEFAULT ''";
+  }
+  sql += ")";
+  return sql;
+}
+
+// Version 1: every table of tableSchemas(), a TimeGenerated index each, and the column catalog
+// (_kql_columns) for readers that want KQL types without linking this library.
+Status migrationV1(sqlite3* db) {
+  if (auto st = exec(db,
+                     "CREATE TABLE IF NOT EXISTS _kql_columns (table_name TEXT NOT NULL, "
+                     "column_name TEXT NOT NULL, kql_type TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+                     "PRIMARY KEY (table_name, column_name))");
+      !st) {
+    return st;
+  }
+  for (const auto& t : tableSchemas()) {
+    if (auto st = exec(db, createTableSql(t)); !st) return st;
+    if (t.column("TimeGenerated")) {
+      std::string ix = "CREATE INDEX IF NOT EXISTS " +
+                       quoted("ix_" + std::string(t.name) + "_time") + " ON " + quoted(t.name) +
+                       " (\"TimeGenerated\")";
+      if (auto st = exec(db, ix); !st) return st;
+    }
+    int ordinal = 0;
+    for (const auto& c : t.columns) {
+      std::string sql = "INSERT OR REPLACE INTO _kql_columns VALUES ('" + std::string(t.name) +
+                        "', '" + std::string(c.name) + "', '" + std::string(kqlTypeName(c.type)) +
+                        "', " + std::to_string(ordinal++) + ")";
+      if (auto st = exec(db, sql); !st) return st;
+    }
+  }
+  return {};
+}
+
+using Migration = Status (*)(sqlite3*);
+constexpr Migration kMigrations[] = {migrationV1};
+
+}  // namespace
+
+std::string_view kqlTypeName(KqlType type) {
+  switch (type) {
+    case KqlType::kBool:
+      return "bool";
+    case KqlType::kDatetime:
+      return "datetime";
+    case KqlType::kDynamic:
+      return "dynamic";
+    case KqlType::kGuid:
+      return "guid";
+    case KqlType::kInt:
+      return "int";
+    case KqlType::kLong:
+      return "long";
+    case KqlType::kReal:
+      return "real";
+    case KqlType::kString:
+      return "string";
+    case KqlType::kTimespan:
+      return "timespan";
+  }
+  return "string";
+}
+
+std::string_view sqliteTypeName(KqlType type) {
+  switch (type) {
+    case KqlType::kBool:
+    case KqlType::kInt:
+    case KqlType::kLong:
+    case KqlType::kTimespan:
+      return "INTEGER";
+    case KqlType::kReal:
+      return "REAL";
+    default:
+      return "TEXT";
+  }
+}
+
+const ColumnSchema* TableSchema::column(std::string_view n) const {
+  for (const auto& c : columns) {
+    if (c.name == n) return &c;
+  }
+  return nullptr;
+}
+
+const std::vector<TableSchema>& tableSchemas() {
+  static const std::vector<TableSchema> kTables = {
+#include "store/schema.inc"
+  };
+  return kTables;
+}
+
+const TableSchema* findTable(std::string_view name) {
+  for (const auto& t : tableSchemas()) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+int latestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status migrate(sqlite3* db) {
+  if (auto st = exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+      !st) {
+    return st;
+  }
+  int current = 0;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &stmt,
+                         nullptr) != SQLITE_OK) {
+    return Error::io(std::string("sqlite: ") + sqlite3_errmsg(db));
+  }
+  if (sqlite3_step(stmt) == SQLITE_ROW) current = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  if (current > latestSchemaVersion()) {
+    return Error::config("store: database schema version " + std::to_string(current) +
+                         " is newer than this build supports (" +
+                         std::to_string(latestSchemaVersion()) + ")");
+  }
+  for (int v = current + 1; v <= latestSchemaVersion(); ++v) {
+    if (auto st = exec(db, "BEGIN IMMEDIATE"); !st) return st;
+    Status st = kMigrations[v - 1](db);
+    if (st)
+      st = exec(db, "INSERT INTO schema_version (version) VALUES (" + std::to_string(v) + ")");
+    if (!st) {
+      (void)exec(db, "ROLLBACK");
+      return st;
+    }
+    if (auto c = exec(db, "COMMIT"); !c) return c;
+  }
+  return {};
+}
+
+std::string formatDateTime(uint64_t unix_nano) {
+  std::string s = appinsights::formatRfc3339Nano(unix_nano / 1000000000ull * 1000000000ull);
+  s.pop_back();  // 'Z'
+  char frac[16];
+  std::snprintf(frac, sizeof(frac), ".%07uZ",
+                static_cast<unsigned>((unix_nano % 1000000000ull) / 100));
+  return s + frac;
+}
+
+}  // namespace agentgate::store

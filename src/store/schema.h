@@ -1,0 +1,52 @@
+// The store's tables: the Log Analytics columns (KQL names and types) of every Application
+// Insights / OTel table plus our own AgentSecretFindings, and the migrations that create them.
+//
+// Representation (the KQL engine reads the same; see README.md):
+//   string/guid -> TEXT, never NULL ('' when unset)   datetime -> TEXT
+//   "YYYY-MM-DDTHH:MM:SS.fffffffZ" int/long/bool -> INTEGER (bool 0/1)                real -> REAL
+//   dynamic -> TEXT holding JSON                        timespan -> INTEGER (100 ns ticks)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agentgate/result.h"
+
+struct sqlite3;
+
+namespace agentgate::store {
+
+enum class KqlType { kBool, kDatetime, kDynamic, kGuid, kInt, kLong, kReal, kString, kTimespan };
+
+std::string_view kqlTypeName(KqlType type);     // "datetime"
+std::string_view sqliteTypeName(KqlType type);  // declared column type: TEXT / INTEGER / REAL
+
+struct ColumnSchema {
+  std::string_view name;
+  KqlType type;
+};
+
+struct TableSchema {
+  std::string_view name;
+  std::vector<ColumnSchema> columns;
+  const ColumnSchema* column(std::string_view name) const;
+};
+
+// Every table the store creates, sorted by name (generated from the shared CSV: schema.inc).
+const std::vector<TableSchema>& tableSchemas();
+const TableSchema* findTable(std::string_view name);
+
+// Newest schema version this build knows.
+int latestSchemaVersion();
+
+// Brings the database at `db` to latestSchemaVersion(): creates schema_version, runs each
+// missing migration in its own transaction. Idempotent; safe on every open.
+Status migrate(sqlite3* db);
+
+// "2026-11-25T03:34:12.0020000Z": what Log Analytics prints, fixed width so text order is time
+// order. Nanoseconds beyond 100 ns ticks are truncated.
+std::string formatDateTime(uint64_t unix_nano);
+
+}  // namespace agentgate::store

@@ -1,0 +1,354 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "appinsights/mapper.h"
+#include "pdata/codec.h"
+#include "store/row_mapping.h"
+#include "store/schema.h"
+
+namespace agentgate::store {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "agstore-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// All rows of a query as strings ("NULL" for NULL).
+std::vector<std::vector<std::string>> query(sqlite3* db, const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sql << ": " << sqlite3_errmsg(db);
+  if (!stmt) return rows;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const auto* t = sqlite3_column_text(stmt, i);
+      row.push_back(t ? reinterpret_cast<const char*>(t) : "NULL");
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  return rows;
+}
+
+std::string scalar(sqlite3* db, const std::string& sql) {
+  auto rows = query(db, sql);
+  return rows.empty() || rows[0].empty() ? "" : rows[0][0];
+}
+
+std::unique_ptr<Store> openStore(StoreOptions o) {
+  auto s = Store::open(std::move(o));
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return s.ok() ? std::move(s.value()) : nullptr;
+}
+
+TEST(DateTimeTest, SevenFractionalDigitsUtc) {
+  EXPECT_EQ(formatDateTime(1'795'750'452'002'000'123ull), "2026-11-27T03:34:12.0020001Z");
+  EXPECT_EQ(formatDateTime(0), "1970-01-01T00:00:00.0000000Z");
+}
+
+TEST(SchemaTest, TablesAndColumnsExactlyAsTheCsv) {
+  TempDir dir;
+  auto store = openStore({.path = dir.file("a.db")});
+  ASSERT_TRUE(store);
+  auto conn = openReadOnly(store->path());
+  ASSERT_TRUE(conn.ok());
+  std::map<std::string, std::map<std::string, std::string>> expected;
+  std::istringstream csv(
+      readFile(std::string(AGENTGATE_SHARED_DIR) + "/fixtures/kql/app-otel-table-schemas.csv"));
+  std::string line;
+  std::getline(csv, line);  // header
+  while (std::getline(csv, line)) {
+    auto c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+    expected[line.substr(0, c1)][line.substr(c1 + 1, c2 - c1 - 1)] =
+        line.substr(c2 + 1, c3 - c2 - 1);
+  }
+  expected["OTelEvents"]["Name"] = "string";  // lost by the CSV scrape, see gen_schema.py
+  ASSERT_GE(expected.size(), 18u);
+  const std::map<std::string, std::string> affinity = {
+      {"string", "TEXT"}, {"dynamic", "TEXT"}, {"datetime", "TEXT"}, {"bool", "INTEGER"},
+      {"int", "INTEGER"}, {"long", "INTEGER"}, {"real", "REAL"}};
+  for (const auto& [table, columns] : expected) {
+    auto rows = query(conn->get(), "PRAGMA table_info(\"" + table + "\")");
+    std::map<std::string, std::string> actual;
+    for (const auto& r : rows) actual[r[1]] = r[2];
+    ASSERT_EQ(actual.size(), columns.size()) << table;
+    for (const auto& [col, type] : columns) {
+      ASSERT_TRUE(actual.count(col)) << table << "." << col;
+      EXPECT_EQ(actual[col], affinity.at(type)) << table << "." << col;
+      EXPECT_EQ(scalar(conn->get(), "SELECT kql_type FROM _kql_columns WHERE table_name='" + table +
+                                        "' AND column_name='" + col + "'"),
+                type);
+    }
+  }
+  auto findings = query(conn->get(), "PRAGMA table_info(AgentSecretFindings)");
+  EXPECT_EQ(findings.size(), 14u);
+  EXPECT_EQ(scalar(conn->get(), "PRAGMA journal_mode"), "wal");
+}
+
+TEST(SchemaTest, ReopenRunsMigrationsIdempotently) {
+  TempDir dir;
+  for (int i = 0; i < 3; ++i) {
+    auto store = openStore({.path = dir.file("sub/dir/a.db")});
+    ASSERT_TRUE(store);
+    RowBatch rows;
+    TableRows t{"AppTraces", {"TimeGenerated", "Message"}, {}};
+    size_t base = t.addRow();
+    t.cells[base] = formatDateTime(1'000'000'000'000'000'000ull);
+    t.cells[base + 1] = std::string("m") + std::to_string(i);
+    rows.tables.push_back(std::move(t));
+    ASSERT_TRUE(store->write(std::move(rows)).ok());
+  }
+  auto conn = openReadOnly(dir.file("sub/dir/a.db"));
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(scalar(conn->get(), "SELECT group_concat(version) FROM schema_version"),
+            std::to_string(latestSchemaVersion()));
+  EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces"), "3");
+  // Unset string columns are '' (KQL strings are never null), other types NULL.
+  EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces WHERE OperationId = ''"), "3");
+  EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces WHERE SeverityLevel IS NULL"), "3");
+}
+
+TEST(SchemaTest, ReadOnlyConnectionCannotWrite) {
+  TempDir dir;
+  auto store = openStore({.path = dir.file("a.db")});
+  auto conn = openReadOnly(store->path());
+  ASSERT_TRUE(conn.ok());
+  char* err = nullptr;
+  EXPECT_NE(sqlite3_exec(conn->get(), "DELETE FROM AppTraces", nullptr, nullptr, &err), SQLITE_OK);
+  sqlite3_free(err);
+  EXPECT_FALSE(openReadOnly(dir.file("missing.db")).ok());
+}
+
+RowBatch fixtureRows(const std::string& rel, Signal signal) {
+  std::string bytes = readFile(std::string(AGENTGATE_SHARED_DIR) + "/fixtures/agents/" + rel);
+  pdata::Batch batch(signal);
+  Status st = pdata::decodeProtobuf(batch, batch.adoptBuffer(std::move(bytes)));
+  EXPECT_TRUE(st.ok());
+  appinsights::MapOptions o;
+  o.span_events_enabled = true;
+  RowBatch rows;
+  appendAppInsightsRows(appinsights::mapBatch(batch, o).envelopes, rows);
+  appendOtelRows(batch, 1'795'000'000'000'000'000ull, rows);
+  return rows;
+}
+
+TEST(StoreTest, FixtureBatchRoundTrips) {
+  TempDir dir;
+  auto store = openStore({.path = dir.file("a.db"), .retention = std::chrono::nanoseconds(0)});
+  ASSERT_TRUE(store);
+  const std::string base =
+      "claude-code-2.1.331/a-defaults-tool/claude-code-2.1.331_a-defaults-tool_";
+  ASSERT_TRUE(store->write(fixtureRows(base + "logs_http-protobuf_0001.pb", Signal::kLogs)).ok());
+  Status traces = store->write(fixtureRows(base + "traces_http-protobuf_0002.pb", Signal::kTraces));
+  ASSERT_TRUE(traces.ok()) << traces.error().message;
+  ASSERT_TRUE(
+      store->write(fixtureRows(base + "metrics_http-protobuf_0004.pb", Signal::kMetrics)).ok());
+  auto conn = openReadOnly(store->path());
+  ASSERT_TRUE(conn.ok());
+  sqlite3* db = conn->get();
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM AppTraces"), "16");  // 12 logs + 4 span events
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM OTelLogs"), "12");
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM AppDependencies"), "14");
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM OTelSpans"), "14");
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM OTelResources"), "1");
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM AppMetrics"), "10");
+  auto r = query(db,
+                 "SELECT Message, SeverityLevel, AppRoleName, AppVersion, Type, "
+                 "json_extract(Properties, '$.\"session.id\"'), TimeGenerated FROM AppTraces "
+                 "ORDER BY TimeGenerated LIMIT 1");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0][0], "claude_code.managed_settings_resolved");
+  EXPECT_EQ(r[0][1], "1");
+  EXPECT_EQ(r[0][2], "claude-code");
+  EXPECT_EQ(r[0][3], "2.1.331");
+  EXPECT_EQ(r[0][4], "AppTraces");
+  EXPECT_EQ(r[0][5], "c59094bc-7069-4361-9c7e-ffaf67c37650");
+  EXPECT_EQ(r[0][6], "2026-11-25T03:33:58.5450000Z");
+  auto d = query(db,
+                 "SELECT DependencyType, Success, DurationMs, OperationId "
+                 "FROM AppDependencies WHERE Id = '9cd20d582e4ec1c3'");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0][0], "InProc");
+  EXPECT_EQ(d[0][1], "1");
+  EXPECT_EQ(d[0][2], "120.382");
+  EXPECT_EQ(d[0][3], "76e15fa732d6959d4aeeb99a6a6784b8");
+  auto s = query(db,
+                 "SELECT Kind, StatusCode, ServiceName, SessionId, ResourceAttributesId = "
+                 "(SELECT Id FROM OTelResources), json_extract(Attributes, '$.\"gen_ai.system\"') "
+                 "FROM OTelSpans WHERE SpanId = '9cd20d582e4ec1c3'");
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0][0], "Internal");
+  EXPECT_EQ(s[0][1], "Unset");
+  EXPECT_EQ(s[0][2], "claude-code");
+  EXPECT_EQ(s[0][3], "c59094bc-7069-4361-9c7e-ffaf67c37650");
+  EXPECT_EQ(s[0][4], "1");
+  EXPECT_EQ(s[0][5], "anthropic");
+  EXPECT_EQ(scalar(db,
+                   "SELECT count(*) FROM AppMetrics WHERE Name = 'claude_code.token.usage' "
+                   "AND ItemCount = 1 AND Min = Sum AND Max = Sum"),
+            "4");
+}
+
+RowBatch tracesAt(uint64_t t, size_t n, size_t message_bytes) {
+  RowBatch rows;
+  TableRows tr{"AppTraces", {"TimeGenerated", "Message"}, {}};
+  for (size_t i = 0; i < n; ++i) {
+    size_t base = tr.addRow();
+    tr.cells[base] = formatDateTime(t + i);
+    tr.cells[base + 1] = std::string(message_bytes, 'x');
+  }
+  rows.tables.push_back(std::move(tr));
+  return rows;
+}
+
+TEST(StoreTest, RetentionDeletesRowsOlderThanTheWindow) {
+  TempDir dir;
+  const uint64_t kHour = 3600ull * 1'000'000'000ull;
+  uint64_t now = 1'800'000'000ull * 1'000'000'000ull;
+  auto store =
+      openStore({.path = dir.file("a.db"), .retention = std::chrono::hours(720), .now = [&now] {
+                   return now;
+                 }});
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->write(tracesAt(now - 800 * kHour, 5, 10)).ok());
+  ASSERT_TRUE(store->write(tracesAt(now - 10 * kHour, 7, 10)).ok());
+  ASSERT_TRUE(store->runMaintenance().ok());
+  auto conn = openReadOnly(store->path());
+  EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces"), "7");
+  now += 711 * kHour;  // the newer rows are now 721h old
+  ASSERT_TRUE(store->runMaintenance().ok());
+  EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces"), "0");
+}
+
+TEST(StoreTest, SizeCapDropsOldestRows) {
+  TempDir dir;
+  const uint64_t cap = 768 * 1024;  // the empty schema alone is ~256 KiB
+  auto store = openStore(
+      {.path = dir.file("a.db"), .retention = std::chrono::nanoseconds(0), .max_size_bytes = cap});
+  ASSERT_TRUE(store);
+  uint64_t t = 1'800'000'000ull * 1'000'000'000ull;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(store->write(tracesAt(t + i * 1000, 100, 1000)).ok());
+  }
+  auto before = store->usedBytes();
+  ASSERT_TRUE(before.ok());
+  EXPECT_GT(*before, cap);
+  ASSERT_TRUE(store->runMaintenance().ok());
+  auto after = store->usedBytes();
+  ASSERT_TRUE(after.ok());
+  EXPECT_LE(*after, cap) << "before " << *before;
+  auto conn = openReadOnly(store->path());
+  int remaining = std::stoi(scalar(conn->get(), "SELECT count(*) FROM AppTraces"));
+  EXPECT_GT(remaining, 0);
+  EXPECT_LT(remaining, 1000);
+  // The newest row survives, the oldest does not.
+  EXPECT_EQ(scalar(conn->get(), "SELECT max(TimeGenerated) FROM AppTraces"),
+            formatDateTime(t + 9 * 1000 + 99));
+  EXPECT_NE(scalar(conn->get(), "SELECT min(TimeGenerated) FROM AppTraces"), formatDateTime(t));
+}
+
+TEST(StoreTest, ConcurrentWritersAllCommitted) {
+  TempDir dir;
+  auto store = openStore({.path = dir.file("a.db"), .retention = std::chrono::nanoseconds(0)});
+  ASSERT_TRUE(store);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 25; ++i) {
+        if (!store->write(tracesAt(1'000'000'000ull * (w * 100 + i + 1), 3, 5)).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto conn = openReadOnly(store->path());
+  EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces"), "300");
+  store->close();
+  EXPECT_FALSE(store->write(tracesAt(1, 1, 1)).ok());  // closed: retryable refusal
+}
+
+TEST(StoreTest, UnknownColumnFailsTheWrite) {
+  TempDir dir;
+  auto store = openStore({.path = dir.file("a.db")});
+  RowBatch rows;
+  TableRows t{"AppTraces", {"NoSuchColumn"}, {}};
+  t.addRow();
+  rows.tables.push_back(std::move(t));
+  EXPECT_FALSE(store->write(std::move(rows)).ok());
+}
+
+TEST(RowMappingTest, PerformanceBuckets) {
+  const uint64_t ms = 1'000'000;
+  EXPECT_EQ(performanceBucket(0), "<250ms");
+  EXPECT_EQ(performanceBucket(250 * ms), "250ms-500ms");
+  EXPECT_EQ(performanceBucket(999 * ms), "500ms-1sec");
+  EXPECT_EQ(performanceBucket(3000 * ms), "3sec-7sec");
+  EXPECT_EQ(performanceBucket(300000 * ms), ">=5min");
+}
+
+TEST(RowMappingTest, ExceptionAndRequestRows) {
+  appinsights::Envelope x;
+  x.kind = appinsights::EnvelopeKind::kException;
+  x.severity_level = 3;
+  x.problem_id = "ERROR";
+  x.exceptions.push_back({"TypeError", "boom", true, "at f"});
+  x.tags["ai.operation.id"] = "abc";
+  appinsights::Envelope r;
+  r.kind = appinsights::EnvelopeKind::kRequest;
+  r.name = "GET /x";
+  r.success = false;
+  r.result_code = "500";
+  r.duration_nanos = 1'500'000'000ull;
+  r.tags["ai.operation.name"] = "GET /x";
+  RowBatch rows;
+  appendAppInsightsRows({x, r}, rows);
+  ASSERT_EQ(rows.tables.size(), 2u);
+  const auto& ex = rows.tables[0];
+  EXPECT_EQ(ex.table, "AppExceptions");
+  auto cell = [](const TableRows& t, const char* col) { return t.cells[t.columnIndex(col)]; };
+  EXPECT_EQ(std::get<std::string>(cell(ex, "ExceptionType")), "TypeError");
+  EXPECT_EQ(std::get<std::string>(cell(ex, "OperationId")), "abc");
+  EXPECT_EQ(std::get<std::string>(cell(ex, "Details")),
+            R"([{"id":0,"outerId":0,"type":"TypeError","message":"boom","hasFullStack":true,)"
+            R"("rawStack":"at f"}])");
+  const auto& rq = rows.tables[1];
+  EXPECT_EQ(std::get<int64_t>(cell(rq, "Success")), 0);
+  EXPECT_EQ(std::get<double>(cell(rq, "DurationMs")), 1500.0);
+  for (const auto& t : rows.tables) {
+    const TableSchema* schema = findTable(t.table);
+    ASSERT_NE(schema, nullptr);
+    for (const auto& c : t.columns) EXPECT_NE(schema->column(c), nullptr) << t.table << "." << c;
+  }
+  EXPECT_EQ(std::get<std::string>(cell(rq, "OperationName")), "GET /x");
+}
+
+}  // namespace
+}  // namespace agentgate::store

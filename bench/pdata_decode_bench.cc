@@ -163,6 +163,57 @@ void BM_OursEncode(benchmark::State& state, bool synthetic) {
   perRecord(state, in.records, in.bytes.size());
 }
 
+// Every captured protobuf log request (Claude Code and Copilot), decoded one after another:
+// the figure for a typical agent log record.
+struct AllLogs {
+  std::vector<std::string> bodies;
+  size_t records = 0, bytes = 0;
+};
+const AllLogs& allLogs() {
+  static AllLogs all = [] {
+    AllLogs a;
+    for (const auto& f : testutil::agentFixtures()) {
+      if (f.signal != Signal::kLogs || f.is_json) continue;
+      a.bodies.push_back(testutil::fixtureBytes(f));
+      Batch b(Signal::kLogs);
+      (void)decodeProtobuf(b, a.bodies.back());
+      a.records += b.itemCount();
+      a.bytes += a.bodies.back().size();
+    }
+    std::fprintf(stderr, "all log captures: %zu requests, %zu records, %zu bytes\n",
+                 a.bodies.size(), a.records, a.bytes);
+    return a;
+  }();
+  return all;
+}
+
+void BM_OursAllLogs(benchmark::State& state) {
+  const AllLogs& all = allLogs();
+  for (auto _ : state) {
+    for (const auto& body : all.bodies) {
+      Batch b(Signal::kLogs);
+      Status st = decodeProtobuf(b, body);
+      if (!st.ok()) state.SkipWithError(st.error().message.c_str());
+      benchmark::DoNotOptimize(b.resource_logs.data());
+    }
+  }
+  perRecord(state, all.records, all.bytes);
+}
+
+void BM_LibprotobufAllLogs(benchmark::State& state) {
+  const AllLogs& all = allLogs();
+  for (auto _ : state) {
+    for (const auto& body : all.bodies) {
+      agentgate::testproto::ExportLogsServiceRequest req;
+      if (!req.ParseFromString(body)) state.SkipWithError("parse failed");
+      benchmark::DoNotOptimize(req.resource_logs_size());
+    }
+  }
+  perRecord(state, all.records, all.bytes);
+}
+
+BENCHMARK(BM_OursAllLogs);
+BENCHMARK(BM_LibprotobufAllLogs);
 BENCHMARK_CAPTURE(BM_Ours, synthetic100, true);
 BENCHMARK_CAPTURE(BM_Libprotobuf, synthetic100, true);
 BENCHMARK_CAPTURE(BM_Ours, largest, false);

@@ -31,6 +31,10 @@ function(agentgate_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  # An empty LABELS value would be dropped and shift ENVIRONMENT into its place.
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
                ENVIRONMENT "AGENTGATE_BINARY=$<TARGET_FILE_DIR:agentgate>/agentgate")

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   agentgate::cli::addComponentsCommand(app, action);
   agentgate::cli::addPrintConfigCommand(app, action);
   agentgate::cli::addVersionCommand(app, action);
+  agentgate::cli::addQueryCommand(app, action);
   CLI11_PARSE(app, argc, argv);
   return action ? action() : 2;
 }

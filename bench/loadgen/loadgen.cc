@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <simdjson.h>
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -23,7 +24,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace agentgate::loadgen {
@@ -232,10 +232,10 @@ size_t countJsonRecords(const std::string& body, const std::string& signal) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc) != simdjson::SUCCESS) return 0;
-  const char* top = signal == "logs" ? "resourceLogs"
+  const char* top = signal == "logs"     ? "resourceLogs"
                     : signal == "traces" ? "resourceSpans"
                                          : "resourceMetrics";
-  const char* scopes = signal == "logs" ? "scopeLogs"
+  const char* scopes = signal == "logs"     ? "scopeLogs"
                        : signal == "traces" ? "scopeSpans"
                                             : "scopeMetrics";
   const char* items = signal == "logs" ? "logRecords" : signal == "traces" ? "spans" : "metrics";
@@ -621,8 +621,8 @@ int run(int argc, char** argv) {
               payloads.size(), payloads[0].records);
   std::printf("  requests ok %" PRIu64 ", errors %" PRIu64 "\n", total.ok, total.errors);
   for (auto& [k, v] : total.error_kinds) std::printf("    %s: %" PRIu64 "\n", k.c_str(), v);
-  std::printf("  records/s %.0f   MB/s %.2f   latency ms p50 %.3f p95 %.3f p99 %.3f\n", rps,
-              mbps, pct(0.50), pct(0.95), pct(0.99));
+  std::printf("  records/s %.0f   MB/s %.2f   latency ms p50 %.3f p95 %.3f p99 %.3f\n", rps, mbps,
+              pct(0.50), pct(0.95), pct(0.99));
   double cpu = -1, rss = -1;
   if (o.pid) {
     cpu = (cpu0 >= 0 && cpu1 >= 0) ? cpu1 - cpu0 : -1;

@@ -69,6 +69,9 @@ receivers:
 exporters:
 $3
 service:
+  telemetry:
+    metrics:
+      address: 127.0.0.1:0
   pipelines:
     logs:
       receivers: [otlp]
@@ -197,7 +200,7 @@ awk -v dur="$duration" '
     for (i = 1; i <= NR; i++) {
       per_cpu = cpu[i] > 0 ? rps[i] * dur / cpu[i] : 0;
       printf "%-20s %12.0f %8.2f %8.3f %8.3f %8.2f %12.0f %9.1f %8d %8.2fx\n", label[i], rps[i],
-        mbs[i], p50[i], p99[i], cpu[i], per_cpu, rss[i], err[i], base > 0 ? rps[i] / base : 0;
+        mbs[i], p50[i], p99[i], cpu[i], per_cpu, rss[i], err[i], (base > 0 ? rps[i] / base : 0);
     }
     printf "(vs nginx = records/s ratio against nginx return 200; rec/cpu-s = records per CPU\n";
     printf " second of the server process, the fairer number when the loadgen shares the cores)\n";

@@ -21,10 +21,14 @@ enum class ComponentKind { kReceiver, kProcessor, kExporter, kExtension };
 
 constexpr std::string_view componentKindName(ComponentKind k) {
   switch (k) {
-    case ComponentKind::kReceiver: return "receiver";
-    case ComponentKind::kProcessor: return "processor";
-    case ComponentKind::kExporter: return "exporter";
-    case ComponentKind::kExtension: return "extension";
+    case ComponentKind::kReceiver:
+      return "receiver";
+    case ComponentKind::kProcessor:
+      return "processor";
+    case ComponentKind::kExporter:
+      return "exporter";
+    case ComponentKind::kExtension:
+      return "extension";
   }
   return "component";
 }
@@ -44,8 +48,8 @@ struct ComponentConfig {
 
 struct CreateSettings {
   ComponentId id;
-  unsigned workers = 1;              // --workers
-  std::string data_dir;              // --data-dir (store, queues)
+  unsigned workers = 1;                 // --workers
+  std::string data_dir;                 // --data-dir (store, queues)
   bool allow_insecure_no_auth = false;  // --insecure-allow-no-auth
 };
 
@@ -60,8 +64,8 @@ class Factory {
   // argument returns the extension's stability.
   virtual Stability stability(Signal signal) const = 0;
   virtual std::unique_ptr<ComponentConfig> createDefaultConfig() const = 0;
-  // Reads `node` (a map, or null for "type:" with no body) into `cfg`. Unknown keys, wrong types and
-  // invalid values are reported to `diags` with the node's position; never throws.
+  // Reads `node` (a map, or null for "type:" with no body) into `cfg`. Unknown keys, wrong types
+  // and invalid values are reported to `diags` with the node's position; never throws.
   virtual void unmarshal(const config::ConfigNode& node, ComponentConfig& cfg,
                          config::Diagnostics& diags) const = 0;
 };
@@ -73,9 +77,12 @@ struct ReceiverConsumers {
   ConsumerPtr metrics;
   ConsumerPtr forSignal(Signal s) const {
     switch (s) {
-      case Signal::kLogs: return logs;
-      case Signal::kTraces: return traces;
-      case Signal::kMetrics: return metrics;
+      case Signal::kLogs:
+        return logs;
+      case Signal::kTraces:
+        return traces;
+      case Signal::kMetrics:
+        return metrics;
     }
     return nullptr;
   }

@@ -32,7 +32,9 @@ struct Error {
   std::chrono::seconds retry_after{0};
 
   static Error invalid(std::string msg) { return {ErrorCode::kInvalid, std::move(msg), true, {}}; }
-  static Error internal(std::string msg) { return {ErrorCode::kInternal, std::move(msg), true, {}}; }
+  static Error internal(std::string msg) {
+    return {ErrorCode::kInternal, std::move(msg), true, {}};
+  }
   static Error io(std::string msg) { return {ErrorCode::kIo, std::move(msg), false, {}}; }
   static Error config(std::string msg) { return {ErrorCode::kConfig, std::move(msg), true, {}}; }
   static Error unavailable(std::string msg, std::chrono::seconds retry = std::chrono::seconds{1}) {
@@ -44,8 +46,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}            // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() & { return std::get<0>(v_); }

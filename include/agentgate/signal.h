@@ -12,9 +12,12 @@ inline constexpr Signal kAllSignals[] = {Signal::kLogs, Signal::kTraces, Signal:
 
 constexpr std::string_view signalName(Signal s) {
   switch (s) {
-    case Signal::kLogs: return "logs";
-    case Signal::kTraces: return "traces";
-    case Signal::kMetrics: return "metrics";
+    case Signal::kLogs:
+      return "logs";
+    case Signal::kTraces:
+      return "traces";
+    case Signal::kMetrics:
+      return "metrics";
   }
   return "unknown";
 }
@@ -31,12 +34,18 @@ enum class Stability { kUndefined, kDevelopment, kAlpha, kBeta, kStable, kDeprec
 
 constexpr std::string_view stabilityName(Stability s) {
   switch (s) {
-    case Stability::kUndefined: return "undefined";
-    case Stability::kDevelopment: return "development";
-    case Stability::kAlpha: return "alpha";
-    case Stability::kBeta: return "beta";
-    case Stability::kStable: return "stable";
-    case Stability::kDeprecated: return "deprecated";
+    case Stability::kUndefined:
+      return "undefined";
+    case Stability::kDevelopment:
+      return "development";
+    case Stability::kAlpha:
+      return "alpha";
+    case Stability::kBeta:
+      return "beta";
+    case Stability::kStable:
+      return "stable";
+    case Stability::kDeprecated:
+      return "deprecated";
   }
   return "undefined";
 }

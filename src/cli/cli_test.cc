@@ -1,6 +1,8 @@
 // The offline subcommands, run as the real binary ($AGENTGATE_BINARY, set by ctest).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "components/components.h"
 #include "pipeline/registry.h"
 #include "testlib/process.h"
@@ -13,6 +15,9 @@ using testlib::runCommand;
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
+#ifdef AGENTGATE_BINARY_PATH
+    setenv("AGENTGATE_BINARY", AGENTGATE_BINARY_PATH, /*overwrite=*/0);
+#endif
     if (testlib::agentgateBinary().empty()) GTEST_SKIP() << "AGENTGATE_BINARY is not set";
   }
   testlib::TempDir dir_;
@@ -62,9 +67,9 @@ TEST_F(CliTest, ValidateBadConfigReportsEveryErrorWithPosition) {
   EXPECT_EQ(r.out, "");
   const std::string p = path.string();
   EXPECT_EQ(r.err,
-            p + ":2:3: receivers.nosuchreceiver: unknown receiver type \"nosuchreceiver\"\n" +
-                p + ":4:3: exporters.nosuchexporter/x: unknown exporter type \"nosuchexporter\"\n" +
-                p + ":5:8: bogus: unknown key \"bogus\"\n" + p +
+            p + ":2:3: receivers.nosuchreceiver: unknown receiver type \"nosuchreceiver\"\n" + p +
+                ":4:3: exporters.nosuchexporter/x: unknown exporter type \"nosuchexporter\"\n" + p +
+                ":5:8: bogus: unknown key \"bogus\"\n" + p +
                 ":8:5: service.pipelines.profiles: unknown signal \"profiles\" in pipeline id "
                 "\"profiles\" (expected logs, traces or metrics)\n" +
                 p +
@@ -98,8 +103,9 @@ TEST_F(CliTest, PrintConfigMasksSubstitutedToken) {
                          "    endpoint: ${env:AG_CLI_TEST_ENDPOINT}\n"
                          "    headers:\n"
                          "      Authorization: \"Bearer ${env:AG_CLI_TEST_TOKEN}\"\n");
-  auto r = runCommand({"print-config", "--config", path.string()},
-                      {"AG_CLI_TEST_TOKEN=tok-7f3a9c", "AG_CLI_TEST_ENDPOINT=https://ingest.example"});
+  auto r =
+      runCommand({"print-config", "--config", path.string()},
+                 {"AG_CLI_TEST_TOKEN=tok-7f3a9c", "AG_CLI_TEST_ENDPOINT=https://ingest.example"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find("tok-7f3a9c"), std::string::npos) << r.out;
   EXPECT_EQ(r.err.find("tok-7f3a9c"), std::string::npos) << r.err;

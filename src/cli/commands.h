@@ -16,5 +16,6 @@ void addValidateCommand(CLI::App& app, Action& action);
 void addComponentsCommand(CLI::App& app, Action& action);
 void addPrintConfigCommand(CLI::App& app, Action& action);
 void addVersionCommand(CLI::App& app, Action& action);
+void addQueryCommand(CLI::App& app, Action& action);
 
 }  // namespace agentgate::cli

@@ -5,16 +5,18 @@
 namespace agentgate::cli {
 
 const std::string& defaultConfigYaml() {
-  static const std::string kYaml = R"(# agentgate's built-in configuration (agentgate run --print-default-config).
+  static const std::string kYaml =
+      R"(# agentgate's built-in configuration (agentgate run --print-default-config).
 # Loopback only, so no ingest token is required. Agents point OTEL_EXPORTER_OTLP_ENDPOINT at
-# http://127.0.0.1:4318 (or grpc://127.0.0.1:4317).
+# http://127.0.0.1:4318 (or grpc://127.0.0.1:4317). Each listener's address can be overridden
+# from the environment (tests use 127.0.0.1:0); the query API is `run --web-address`.
 receivers:
   otlp:
     protocols:
       grpc:
-        endpoint: 127.0.0.1:4317
+        endpoint: ${env:AGENTGATE_OTLP_GRPC_ENDPOINT:-127.0.0.1:4317}
       http:
-        endpoint: 127.0.0.1:4318
+        endpoint: ${env:AGENTGATE_OTLP_HTTP_ENDPOINT:-127.0.0.1:4318}
 exporters:
   # SQLite with the Log Analytics tables (AppTraces, AppDependencies, ..., OTelLogs, OTelSpans),
   # queried with KQL.
@@ -22,12 +24,12 @@ exporters:
     path: ${env:AGENTGATE_DATA_DIR}/agentgate.db
 extensions:
   health_check:
-    endpoint: 127.0.0.1:13133
+    endpoint: ${env:AGENTGATE_HEALTH_CHECK_ENDPOINT:-127.0.0.1:13133}
 service:
   extensions: [health_check]
   telemetry:
     metrics:
-      address: 127.0.0.1:8888
+      address: ${env:AGENTGATE_METRICS_ADDRESS:-127.0.0.1:8888}
   pipelines:
     logs:
       receivers: [otlp]

@@ -13,7 +13,9 @@ TEST(Strings, ConstantTimeEqualsComparesWholeValues) {
   EXPECT_TRUE(constantTimeEquals("", ""));
 }
 
-TEST(Strings, HexEncodeIsLowerCase) { EXPECT_EQ(hexEncode(std::string("\x01\xAB\xff", 3)), "01abff"); }
+TEST(Strings, HexEncodeIsLowerCase) {
+  EXPECT_EQ(hexEncode(std::string("\x01\xAB\xff", 3)), "01abff");
+}
 
 TEST(Strings, SplitKeepsEmptyParts) {
   auto parts = split("a,,b", ',');

@@ -3,16 +3,16 @@
 
 // factory headers
 // (each component adds its include here)
-#include "components/receiver/otlp/factory.h"
-#include "components/processor/batch/factory.h"
-#include "components/processor/memory_limiter/factory.h"
-#include "components/processor/resource/factory.h"
 #include "components/exporter/debug/factory.h"
 #include "components/exporter/file/factory.h"
 #include "components/exporter/nop/factory.h"
 #include "components/exporter/store/factory.h"
 #include "components/extension/bearertokenauth/factory.h"
 #include "components/extension/health_check/factory.h"
+#include "components/processor/batch/factory.h"
+#include "components/processor/memory_limiter/factory.h"
+#include "components/processor/resource/factory.h"
+#include "components/receiver/otlp/factory.h"
 
 namespace agentgate::components {
 

@@ -4,8 +4,8 @@
 
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -21,6 +21,7 @@ namespace {
 // stack or memory while it is turned into a tree.
 constexpr int kMaxDepth = 64;
 constexpr size_t kMaxNodes = 100000;
+constexpr size_t kMaxScalarBytes = size_t{64} << 20;
 constexpr size_t kMaxEnvNameLength = 200;
 
 bool validEnvName(std::string_view name) {
@@ -45,10 +46,12 @@ class Converter {
   }
 
   ConfigNode convert(const YAML::Node& n, const std::string& path, const Mark& at, int depth) {
-    if (++nodes_ > kMaxNodes) {
+    if (++nodes_ > kMaxNodes || bytes_ > kMaxScalarBytes) {
       if (!budget_reported_) {
-        diags_.error(at, path, "document too large (more than " + std::to_string(kMaxNodes) +
-                                   " nodes after expanding aliases)");
+        diags_.error(at, path,
+                     "document too large (more than " + std::to_string(kMaxNodes) + " nodes or " +
+                         std::to_string(kMaxScalarBytes >> 20) +
+                         " MiB of text after expanding aliases)");
         budget_reported_ = true;
       }
       return ConfigNode::null(at, path);
@@ -59,6 +62,7 @@ class Converter {
     }
     switch (n.Type()) {
       case YAML::NodeType::Scalar: {
+        bytes_ += n.Scalar().size();
         ConfigNode s = ConfigNode::scalar(substitute(n.Scalar(), at, path), at, path);
         // yaml-cpp tags every non-plain scalar (quoted, block, explicit tag) with a non-"?" tag.
         s.setQuoted(n.Tag() != "?");
@@ -157,8 +161,8 @@ class Converter {
       }
       if (!validEnvName(name)) {
         diags_.error(at, path,
-                     "invalid environment variable name \"" + std::string(name) + "\" in \"" +
-                         ref + "\" (names match [a-zA-Z_][a-zA-Z0-9_]*)");
+                     "invalid environment variable name \"" + std::string(name) + "\" in \"" + ref +
+                         "\" (names match [a-zA-Z_][a-zA-Z0-9_]*)");
         continue;
       }
       std::optional<std::string> value = env_ ? env_(name) : std::nullopt;
@@ -167,8 +171,8 @@ class Converter {
           out += *fallback;
         } else {
           // The value is never logged, only the name and where it was used.
-          log::warn("config {}:{}: environment variable {} is not set; {} is empty", file_,
-                    at.line, std::string(name), path);
+          log::warn("config {}:{}: environment variable {} is not set; {} is empty", file_, at.line,
+                    std::string(name), path);
         }
         continue;
       }
@@ -184,15 +188,23 @@ class Converter {
   const EnvLookup& env_;
   Diagnostics& diags_;
   size_t nodes_ = 0;
+  size_t bytes_ = 0;
   bool budget_reported_ = false;
 };
 
 // Keys whose values are credentials. print-config must never show them.
 bool sensitiveKey(std::string_view raw_key, const ConfigNode& parent, bool under_headers) {
   std::string key = strings::toLower(raw_key);
-  static const std::set<std::string, std::less<>> kExact = {
-      "token",    "tokens", "connection_string", "instrumentation_key", "client_secret",
-      "password", "secret", "authorization",     "key",                 "api_key"};
+  static const std::set<std::string, std::less<>> kExact = {"token",
+                                                            "tokens",
+                                                            "connection_string",
+                                                            "instrumentation_key",
+                                                            "client_secret",
+                                                            "password",
+                                                            "secret",
+                                                            "authorization",
+                                                            "key",
+                                                            "api_key"};
   if (under_headers) {
     // Header names that carry credentials by convention.
     for (std::string_view part : {"auth", "key", "token", "secret", "cookie"})
@@ -206,8 +218,8 @@ bool sensitiveKey(std::string_view raw_key, const ConfigNode& parent, bool under
   }
   if (kExact.count(key)) return true;
   for (std::string_view suffix : {"_token", "_secret", "_password", "_key"})
-    if (key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(),
-                                                  suffix) == 0)
+    if (key.size() > suffix.size() &&
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
       return true;
   return false;
 }
@@ -283,7 +295,8 @@ ConfigNode parseYaml(std::string_view text, const std::string& file, const EnvLo
 ConfigNode loadFile(const std::string& path, const EnvLookup& env, Diagnostics& diags) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    diags.error(Mark{path, 0, 0}, "", std::string("cannot read config file: ") + std::strerror(errno));
+    diags.error(Mark{path, 0, 0}, "",
+                std::string("cannot read config file: ") + std::strerror(errno));
     return ConfigNode::null(Mark{path, 0, 0}, "");
   }
   std::ostringstream buf;

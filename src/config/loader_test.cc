@@ -163,17 +163,21 @@ TEST(LoaderTest, EnvSubstitutionErrors) {
       {"${NAME:-x}",
        "scheme \"NAME\" is not supported in \"${NAME:-x}\" (a default value needs the env scheme: "
        "\"${env:NAME:-...}\")"},
-      {"${file:/etc/passwd}", "scheme \"file\" is not supported in \"${file:/etc/passwd}\" (only "
-                              "\"env\" is)"},
-      {"${env:1BAD}", "invalid environment variable name \"1BAD\" in \"${env:1BAD}\" (names match "
-                      "[a-zA-Z_][a-zA-Z0-9_]*)"},
-      {"\"${env:A-B}\"", "invalid environment variable name \"A-B\" in \"${env:A-B}\" (names match "
-                         "[a-zA-Z_][a-zA-Z0-9_]*)"},
-      {"\"${}\"", "invalid environment variable name \"\" in \"${}\" (names match "
-                  "[a-zA-Z_][a-zA-Z0-9_]*)"},
+      {"${file:/etc/passwd}",
+       "scheme \"file\" is not supported in \"${file:/etc/passwd}\" (only "
+       "\"env\" is)"},
+      {"${env:1BAD}",
+       "invalid environment variable name \"1BAD\" in \"${env:1BAD}\" (names match "
+       "[a-zA-Z_][a-zA-Z0-9_]*)"},
+      {"\"${env:A-B}\"",
+       "invalid environment variable name \"A-B\" in \"${env:A-B}\" (names match "
+       "[a-zA-Z_][a-zA-Z0-9_]*)"},
+      {"\"${}\"",
+       "invalid environment variable name \"\" in \"${}\" (names match "
+       "[a-zA-Z_][a-zA-Z0-9_]*)"},
       {"${env:" + std::string(201, 'A') + "}",
-       "invalid environment variable name \"" + std::string(201, 'A') + "\" in \"${env:" +
-           std::string(201, 'A') + "}\" (names match [a-zA-Z_][a-zA-Z0-9_]*)"},
+       "invalid environment variable name \"" + std::string(201, 'A') +
+           "\" in \"${env:" + std::string(201, 'A') + "}\" (names match [a-zA-Z_][a-zA-Z0-9_]*)"},
       {"\"${env:NAME\"", "unterminated \"${\" (write \"$$\" for a literal \"$\")"},
   };
   for (const auto& c : cases) {
@@ -233,9 +237,9 @@ TEST(LoaderTest, ToYamlMasksSecretsIncludingSubstitutedOnes) {
       diags, env);
   ASSERT_FALSE(diags.hasErrors()) << diags.report();
   std::string yaml = toYaml(root);
-  for (const char* secret : {"tok-abc-123", "one-secret", "two-secret", "cs-value", "00000000-1111",
-                             "ik-value", "hdr-value", "apikey-value", "pw-value", "sec-value",
-                             "key-value", "sk-value"}) {
+  for (const char* secret :
+       {"tok-abc-123", "one-secret", "two-secret", "cs-value", "00000000-1111", "ik-value",
+        "hdr-value", "apikey-value", "pw-value", "sec-value", "key-value", "sk-value"}) {
     EXPECT_EQ(yaml.find(secret), std::string::npos) << secret << " leaked:\n" << yaml;
   }
   for (const char* visible : {"tenant-visible", "https://example.com", "tenant-header",
@@ -280,6 +284,17 @@ TEST(LoaderTest, HostileDocumentsAreBounded) {
   Diagnostics d2;
   parse(std::string(500, '[') + std::string(500, ']'), d2);
   EXPECT_TRUE(d2.hasErrors());
+
+  // Few nodes, but a 1 MiB scalar repeated 100 times.
+  std::string wide = "a: &a " + std::string(1 << 20, 'x') + "\nb: &b [";
+  for (int i = 0; i < 10; ++i) wide += i ? ", *a" : "*a";
+  wide += "]\nc: [";
+  for (int i = 0; i < 10; ++i) wide += i ? ", *b" : "*b";
+  wide += "]\n";
+  Diagnostics d3;
+  parse(wide, d3);
+  ASSERT_EQ(d3.errors().size(), 1u) << d3.report();
+  EXPECT_NE(d3.errors()[0].message.find("64 MiB"), std::string::npos);
 }
 
 TEST(LoaderTest, LoadFileNamesTheFile) {

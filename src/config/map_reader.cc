@@ -12,10 +12,14 @@ namespace {
 
 std::string kindName(const ConfigNode& n) {
   switch (n.kind()) {
-    case ConfigNode::Kind::kMap: return "a map";
-    case ConfigNode::Kind::kSequence: return "a list";
-    case ConfigNode::Kind::kNull: return "nothing";
-    case ConfigNode::Kind::kScalar: return "\"" + n.value() + "\"";
+    case ConfigNode::Kind::kMap:
+      return "a map";
+    case ConfigNode::Kind::kSequence:
+      return "a list";
+    case ConfigNode::Kind::kNull:
+      return "nothing";
+    case ConfigNode::Kind::kScalar:
+      return "\"" + n.value() + "\"";
   }
   return "something else";
 }
@@ -273,7 +277,8 @@ void MapReader::error(std::string_view key, std::string message) {
     diags_.error(*n, std::move(message));
     return;
   }
-  std::string path = node_.path().empty() ? std::string(key) : node_.path() + "." + std::string(key);
+  std::string path =
+      node_.path().empty() ? std::string(key) : node_.path() + "." + std::string(key);
   diags_.error(node_.mark(), std::move(path), std::move(message));
 }
 
@@ -329,13 +334,20 @@ std::optional<std::chrono::nanoseconds> parseDuration(std::string_view s) {
     std::string_view unit = s.substr(i, u - i);
     s.remove_prefix(u);
     uint64_t mult = 0;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1000;
-    else if (unit == "ms") mult = 1000000;
-    else if (unit == "s") mult = 1000000000;
-    else if (unit == "m") mult = 60ull * 1000000000;
-    else if (unit == "h") mult = 3600ull * 1000000000;
-    else return std::nullopt;  // missing or unknown unit
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1000;
+    else if (unit == "ms")
+      mult = 1000000;
+    else if (unit == "s")
+      mult = 1000000000;
+    else if (unit == "m")
+      mult = 60ull * 1000000000;
+    else if (unit == "h")
+      mult = 3600ull * 1000000000;
+    else
+      return std::nullopt;  // missing or unknown unit
     if (v > kLimit / mult) return std::nullopt;
     v *= mult;
     if (frac > 0) {

@@ -30,7 +30,7 @@ class MapReader {
   bool read(std::string_view key, uint32_t& out);
   bool read(std::string_view key, uint64_t& out);
   bool read(std::string_view key, double& out);
-  bool read(std::string_view key, std::vector<std::string>& out);  // sequence of scalars
+  bool read(std::string_view key, std::vector<std::string>& out);            // sequence of scalars
   bool read(std::string_view key, std::map<std::string, std::string>& out);  // map of scalars
   // Go-style durations: "5s", "200ms", "1m30s", "1h", "0"; a bare integer is nanoseconds.
   bool readDuration(std::string_view key, std::chrono::nanoseconds& out);

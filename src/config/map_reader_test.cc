@@ -12,7 +12,8 @@ using namespace std::chrono_literals;
 
 ConfigNode parse(std::string_view text) {
   Diagnostics diags;
-  ConfigNode root = parseYaml(text, "m.yaml", [](std::string_view) { return std::nullopt; }, diags);
+  ConfigNode root = parseYaml(
+      text, "m.yaml", [](std::string_view) { return std::nullopt; }, diags);
   EXPECT_FALSE(diags.hasErrors()) << diags.report();
   return root;
 }

@@ -102,12 +102,13 @@ bool globMatch(const std::string& pat, const std::string& s) {
 
 const std::set<std::string>& aggNames() {
   static const std::set<std::string> k = {
-      "count",       "countif",     "sum",         "sumif",     "avg",      "avgif",
-      "min",         "max",         "minif",       "maxif",     "dcount",   "dcountif",
-      "make_list",   "makelist",    "make_set",    "makeset",   "make_bag", "make_list_if",
-      "make_set_if", "percentile",  "percentiles", "arg_max",   "arg_min",  "argmax",
-      "argmin",      "any",         "take_any",    "stdev",     "stdevp",   "variance",
-      "variancep",   "make_bag_if", "anyif",       "take_anyif"};
+      "count",       "countif",     "sum",         "sumif",      "avg",      "avgif",
+      "min",         "max",         "minif",       "maxif",      "dcount",   "dcountif",
+      "make_list",   "makelist",    "make_set",    "makeset",    "make_bag", "make_list_if",
+      "make_set_if", "percentile",  "percentiles", "arg_max",    "arg_min",  "argmax",
+      "argmin",      "any",         "take_any",    "stdev",      "stdevp",   "variance",
+      "variancep",   "make_bag_if", "anyif",       "take_anyif", "hll",      "hll_if",
+      "hll_merge"};
   return k;
 }
 
@@ -124,6 +125,15 @@ class Binder {
       if (!st.value) continue;
       if (!st.let_name.empty()) {
         scopes_.back()[st.let_name] = bindLetValue(st.value);
+        continue;
+      }
+      if (opts_.lenient_tables && !isTabularExpr(st.value) && st.value->kind == ExprKind::kCall) {
+        // Lenient: a parser file ending in a call of its scalar function type-checks as such.
+        BExpr v = bindExpr(st.value, nullptr);
+        auto r = std::make_shared<Rel>();
+        r->cols.push_back({"print_0", v.type == "null" ? "string" : v.type});
+        r->sql = "SELECT " + v.sql + " AS \"print_0\"";
+        if (!result) result = r;
         continue;
       }
       auto r = bindTabular(st.value);
@@ -281,6 +291,10 @@ class Binder {
           n->kind = ExprKind::kName;
           return bindTabular(n);
         }
+        if (e->text == "table" && e->args.size() >= 1 && opts_.lenient_tables) {
+          bindExpr(e->args[0], nullptr);  // a table named at run time: open relation
+          return openRel("table");
+        }
         const Entry* en = lookup(e->text);
         if (en && en->kind == Entry::kFunc) return callFunctionTabular(e, e->args);
         for (const auto& f : opts_.external_functions) {
@@ -329,6 +343,15 @@ class Binder {
       ExprPtr a = i < args.size() ? args[i] : lam->defaults[i];
       if (!a) fail(pos, "missing argument '" + lam->names[i] + "'");
       Entry pe;
+      if (opts_.lenient_tables && a->kind == ExprKind::kName && lam->types[i] != "(tabular)" &&
+          !lookup(a->text) && !(rel && (rel->find(a->text) >= 0 || rel->open))) {
+        // Lenient binding (queries from other workspaces): ASIM parsers pass parameters that
+        // their deployment declares outside the query text.
+        pe.kind = Entry::kScalar;
+        pe.scalar = BExpr{"NULL", normType(lam->types[i]), ""};
+        frame[lam->names[i]] = pe;
+        continue;
+      }
       if (lam->types[i] == "(tabular)") {
         pe.kind = Entry::kTabular;
         pe.rel = bindTabular(a);
@@ -346,6 +369,14 @@ class Binder {
     auto r = std::make_shared<Rel>();
     size_t n = e->names.size();
     for (size_t i = 0; i < n; ++i) r->cols.push_back({e->names[i], normType(e->types[i])});
+    if (!e->options.empty() && e->options[0].first == "externaldata") {
+      // Fetching external URLs is not supported: the query type-checks but running it fails.
+      std::string sel =
+          "kql_unsupported('externaldata') AS " + q(r->cols.empty() ? "x" : r->cols[0].name);
+      for (size_t i = 1; i < n; ++i) sel += ", NULL AS " + q(r->cols[i].name);
+      r->sql = "SELECT " + sel;
+      return r;
+    }
     if (n == 0) fail(e->pos, "datatable needs columns");
     if (e->args.size() % n != 0)
       fail(e->pos, "datatable value count is not a multiple of the column count");
@@ -412,8 +443,10 @@ class Binder {
     std::vector<std::shared_ptr<Rel>> parts;
     std::vector<std::string> names;
     std::string withsource;
+    bool fuzzy = false;
     for (const auto& [k, v] : e->options) {
       if (k == "withsource") withsource = v;
+      if (k == "isfuzzy") fuzzy = v == "true";
     }
     if (first) {
       parts.push_back(first);
@@ -421,14 +454,43 @@ class Binder {
     }
     for (const auto& a : e->args) {
       if (a->kind == ExprKind::kName && a->text.find('*') != std::string::npos) {
+        // tabular lets and views (parameterless functions) first, then workspace tables
+        std::set<std::string> seen;
+        std::vector<std::string> matched;  // collected first: binding a view pushes scopes
+        for (auto sc = scopes_.rbegin(); sc != scopes_.rend(); ++sc) {
+          for (const auto& [n, en] : *sc) {
+            if (seen.count(n) || !globMatch(a->text, n)) continue;
+            bool view = en.kind == Entry::kFunc && en.lambda->names.empty();
+            if (en.kind != Entry::kTabular && !view) continue;
+            seen.insert(n);
+            matched.push_back(n);
+          }
+        }
+        for (const auto& n : matched) {
+          auto ref = std::make_shared<Expr>();
+          ref->kind = ExprKind::kName;
+          ref->pos = a->pos;
+          ref->text = n;
+          parts.push_back(bindTabular(ref));
+          names.push_back(n);
+        }
         for (const auto& [tn, ts] : schema_.tables) {
-          if (globMatch(a->text, tn)) {
+          if (!seen.count(tn) && globMatch(a->text, tn)) {
             parts.push_back(tableScan(ts));
             names.push_back(tn);
+            seen.insert(tn);
           }
+        }
+        if (seen.empty() && opts_.lenient_tables) {
+          // tables of another workspace: an open relation stands in for them
+          parts.push_back(openRel(a->text));
+          names.push_back(a->text);
         }
         continue;
       }
+      if (fuzzy && a->kind == ExprKind::kName && !lookup(a->text) && !schema_.find(a->text) &&
+          !opts_.lenient_tables)
+        continue;  // isfuzzy=true tolerates missing tables
       auto r = bindTabular(a);
       parts.push_back(r);
       std::string nm = r->as_name;
@@ -436,32 +498,75 @@ class Binder {
       if (nm.empty()) nm = "union_arg" + std::to_string(parts.size() - 1);
       names.push_back(nm);
     }
+    if (parts.empty()) fail(e->pos, "union has no tables");
+    // Columns merge by name; one name with several types splits into name_type columns.
+    std::map<std::string, std::vector<std::string>> typesOf;
+    for (const auto& p : parts) {
+      for (const auto& c : p->cols) {
+        auto& ts = typesOf[c.name];
+        if (std::find(ts.begin(), ts.end(), c.type) == ts.end()) ts.push_back(c.type);
+      }
+    }
+    if (opts_.lenient_tables) {
+      // Columns of open relations are typed dynamic only because their type is unknown.
+      for (auto& [n, ts] : typesOf) {
+        if (ts.size() > 1 && std::find(ts.begin(), ts.end(), "dynamic") != ts.end()) {
+          ts.erase(std::remove(ts.begin(), ts.end(), "dynamic"), ts.end());
+          if (ts.size() > 1) ts.resize(1);
+        }
+      }
+    }
+    std::set<std::string> realNames;
+    for (const auto& [n, ts] : typesOf) {
+      if (ts.size() == 1) realNames.insert(n);
+    }
+    struct OutCol {
+      std::string name, type, src;
+    };
+    std::vector<OutCol> outCols;
+    std::map<std::pair<std::string, std::string>, std::string> splitName;  // (name,type)->out
+    auto outName = [&](const Column& c) {
+      if (typesOf[c.name].size() == 1) return c.name;
+      auto key = std::make_pair(c.name, c.type);
+      auto it = splitName.find(key);
+      if (it != splitName.end()) return it->second;
+      std::string base = c.name + "_" + c.type, n = base;
+      auto taken = [&](const std::string& x) {
+        if (realNames.count(x)) return true;
+        for (const auto& [k, v] : splitName) {
+          if (v == x) return true;
+        }
+        return false;
+      };
+      for (int i = 1; taken(n); ++i) n = base + std::to_string(i);
+      splitName[key] = n;
+      return n;
+    };
     auto r = std::make_shared<Rel>();
     if (!withsource.empty()) r->cols.push_back({withsource, "string"});
     for (const auto& p : parts) {
       r->open |= p->open;
       for (const auto& c : p->cols) {
-        if (r->find(c.name) < 0) r->cols.push_back(c);
+        std::string n = outName(c);
+        if (r->find(n) < 0) r->cols.push_back({n, c.type});
       }
     }
     std::string sql;
     for (size_t i = 0; i < parts.size(); ++i) {
+      std::map<std::string, std::string> srcOf;  // out name -> column of this part
+      for (const auto& c : parts[i]->cols) srcOf[outName(c)] = c.name;
       std::string sel;
       for (const auto& c : r->cols) {
         if (!sel.empty()) sel += ", ";
-        if (c.name == withsource && i < names.size() && parts[i]->find(c.name) < 0) {
+        if (c.name == withsource && !srcOf.count(c.name)) {
           sel += sqlStr(names[i]) + " AS " + q(c.name);
           continue;
         }
-        int k = parts[i]->find(c.name);
-        if (k < 0) {
+        auto it = srcOf.find(c.name);
+        if (it == srcOf.end())
           sel += "NULL AS " + q(c.name);
-        } else if (parts[i]->cols[k].type != c.type) {
-          sel +=
-              conv(BExpr{q(c.name), parts[i]->cols[k].type, ""}, c.type).sql + " AS " + q(c.name);
-        } else {
-          sel += q(c.name);
-        }
+        else
+          sel += q(it->second) + " AS " + q(c.name);
       }
       if (sel.empty()) sel = "*";
       sql +=
@@ -508,6 +613,11 @@ class Binder {
     if (k == "take") {
       BExpr n = bindExpr(op.expr, in.get());
       out->cols = in->cols;
+      if (!part_.empty()) {
+        out->sql = "SELECT " + colList(*in) + " FROM (SELECT *, row_number() OVER (PARTITION BY " +
+                   q(part_) + ") AS __pn" + from + ") WHERE __pn <= " + n.sql;
+        return out;
+      }
       out->sql = "SELECT *" + from + " LIMIT " + n.sql;
       return out;
     }
@@ -515,6 +625,11 @@ class Binder {
       BExpr n = bindExpr(op.expr, in.get());
       out->cols = in->cols;
       out->sql = "SELECT *" + from + " ORDER BY random() LIMIT " + n.sql;
+      return out;
+    }
+    if (k == "count" && !part_.empty()) {
+      out->cols = {{part_, "long"}, {"Count", "long"}};
+      out->sql = "SELECT " + q(part_) + ", count(*) AS \"Count\"" + from + " GROUP BY 1";
       return out;
     }
     if (k == "count") {
@@ -544,7 +659,7 @@ class Binder {
       for (const auto& c : in->cols) {
         bool m = false;
         for (const auto& it : op.items) m |= globMatch(it.name, c.name);
-        if (m == (k == "project-keep")) keep.push_back(c);
+        if (m == (k == "project-keep") || (!part_.empty() && c.name == part_)) keep.push_back(c);
       }
       if (k == "project-away" && !in->open) {
         for (const auto& it : op.items) {
@@ -580,12 +695,19 @@ class Binder {
       std::vector<Column> cols;
       std::set<std::string> used;
       for (const auto& it : op.items) {
+        std::vector<Column> matched;
         for (const auto& c : in->cols) {
           if (!used.count(c.name) && globMatch(it.name, c.name)) {
-            cols.push_back(c);
+            matched.push_back(c);
             used.insert(c.name);
           }
         }
+        if (it.nulls == 3 || it.nulls == 4) {
+          std::stable_sort(matched.begin(), matched.end(), [&](const Column& a, const Column& b) {
+            return it.nulls == 3 ? a.name < b.name : a.name > b.name;
+          });
+        }
+        cols.insert(cols.end(), matched.begin(), matched.end());
       }
       for (const auto& c : in->cols) {
         if (!used.count(c.name)) cols.push_back(c);
@@ -603,6 +725,18 @@ class Binder {
                (nullsFirst ? " NULLS FIRST" : " NULLS LAST");
       }
       out->cols = in->cols;
+      if (!part_.empty()) {
+        if (k == "top") {
+          out->sql = "SELECT " + colList(*in) +
+                     " FROM (SELECT *, row_number() OVER (PARTITION BY " + q(part_) + " ORDER BY " +
+                     ord + ") AS __pn" + from +
+                     ") WHERE __pn <= " + bindExpr(op.expr, in.get()).sql + " ORDER BY " +
+                     q(part_) + ", __pn";
+        } else {
+          out->sql = "SELECT *" + from + " ORDER BY " + q(part_) + ", " + ord;
+        }
+        return out;
+      }
       out->sql = "SELECT *" + from + " ORDER BY " + ord;
       if (k == "top") out->sql += " LIMIT " + bindExpr(op.expr, in.get()).sql;
       return out;
@@ -614,6 +748,10 @@ class Binder {
         return out;
       }
       std::string sel;
+      if (!part_.empty()) {
+        out->cols.push_back({part_, "long"});
+        sel = q(part_);
+      }
       for (const auto& it : op.items) {
         BExpr e = bindExpr(it.expr, in.get());
         std::string n = !it.name.empty() ? it.name : e.name;
@@ -629,6 +767,13 @@ class Binder {
     if (k == "join" || k == "lookup") return bindJoin(op, in);
     if (k == "union") return bindUnion(op.right, in);
     if (k == "mv-expand") return bindMvExpand(op, in);
+    if (!part_.empty() && (k == "join" || k == "lookup" || k == "union" || k == "mv-apply" ||
+                           k == "make-series" || k == "top-nested" || k == "evaluate"))
+      fail(op.pos, "unsupported operator '" + k + "' inside mv-apply");
+    if (k == "mv-apply") return bindMvApply(op, in);
+    if (k == "make-series") return bindMakeSeries(op, in);
+    if (k == "top-nested") return bindTopNested(op, in);
+    if (k == "evaluate") return bindEvaluate(op, in);
     if (k == "parse" || k == "parse-where") return bindParse(op, in);
     if (k == "getschema") {
       auto r = std::make_shared<Rel>();
@@ -718,6 +863,10 @@ class Binder {
       out->cols.push_back({n, e.type == "null" ? "string" : e.type});
       sel += (sel.empty() ? "" : ", ") + e.sql + " AS " + q(n);
     }
+    if (!part_.empty() && out->find(part_) < 0) {
+      out->cols.push_back({part_, "long"});
+      sel += (sel.empty() ? "" : ", ") + q(part_);
+    }
     out->sql = "SELECT " + sel + " FROM (" + in->sql + ")";
     return out;
   }
@@ -738,6 +887,11 @@ class Binder {
     std::vector<std::string> sel;
     std::string group;
     int gi = 0;
+    if (!part_.empty()) {
+      out->cols.push_back({part_, "long"});
+      sel.push_back(q(part_));
+      group = std::to_string(++gi);
+    }
     for (const auto& b : op.by) {
       BExpr e = bindExpr(b.expr, in.get());
       std::string n = !b.name.empty() ? b.name : e.name;
@@ -772,6 +926,7 @@ class Binder {
         addAgg(kn, BExpr{"kql_arg(" + key.sql + ", " + key.sql + ", " + dir + ")", key.type, kn});
         for (size_t a = 1; a < x->args.size(); ++a) {
           if (x->args[a]->kind == ExprKind::kStar) {
+            out->open |= in->open;
             for (const auto& c : in->cols) {
               if (c.name == key.name) continue;
               bool isBy = false;
@@ -930,32 +1085,33 @@ class Binder {
     for (const auto& [k, v] : op.options) {
       if (k == "with_itemindex") idxCol = v;
     }
+    bool arrayKind = false;
+    for (const auto& [k, v] : op.options) {
+      if ((k == "kind" || k == "bagexpansion") && v == "array") arrayKind = true;
+    }
     std::vector<std::string> exprs;
     for (const auto& c : in->cols) exprs.push_back("__t." + q(c.name));
     std::string fromExtra;
+    std::vector<std::string> dyns;
+    for (size_t i = 0; i < op.items.size(); ++i) {
+      qualify_ = "__t.";
+      BExpr src = bindExpr(op.items[i].expr, in.get());
+      qualify_.clear();
+      dyns.push_back(src.type == "dynamic" ? src.sql : conv(src, "dynamic").sql);
+    }
+    // Several columns expand in parallel, to the longest one (shorter ones give null).
+    fromExtra = ", json_each(kql_mv_range(";
+    for (size_t i = 0; i < dyns.size(); ++i) fromExtra += (i ? ", " : "") + dyns[i];
+    fromExtra += ")) AS __je";
     for (size_t i = 0; i < op.items.size(); ++i) {
       const auto& it = op.items[i];
       qualify_ = "__t.";
       BExpr src = bindExpr(it.expr, in.get());
       qualify_.clear();
-      std::string srcSql;
-      {
-        // bound against the inner relation: qualify plain column refs
-        srcSql = src.sql;
-      }
       std::string n = !it.name.empty() ? it.name : src.name;
       if (n.empty()) n = columnN(*out);
-      std::string dyn = src.type == "dynamic" ? srcSql : conv(src, "dynamic").sql;
-      std::string elem;
-      if (i == 0) {
-        fromExtra = ", json_each(CASE WHEN json_valid(" + dyn + ") THEN " + dyn +
-                    " ELSE 'null' END) AS __je";
-        elem = "CASE WHEN json_type(" + dyn + ") = 'object' THEN kql_jobject(__je.key, kql_dget(" +
-               dyn + ", __je.key)) WHEN json_type(" + dyn + ") = 'array' THEN kql_dget(" + dyn +
-               ", __je.key) ELSE " + dyn + " END";
-      } else {
-        elem = "kql_dget(" + dyn + ", __je.key)";
-      }
+      std::string elem =
+          "kql_mv_elem(" + dyns[i] + ", __je.value, " + (arrayKind ? "1" : "0") + ")";
       std::string type = "dynamic";
       if (!it.to_type.empty()) {
         type = normType(it.to_type);
@@ -972,14 +1128,281 @@ class Binder {
     }
     if (!idxCol.empty()) {
       out->cols.push_back({idxCol, "long"});
-      exprs.push_back("CAST(__je.key AS INTEGER)");
+      exprs.push_back("CAST(__je.value AS INTEGER)");
     }
     std::string sel;
     for (size_t i = 0; i < exprs.size(); ++i)
       sel += (i ? ", " : "") + exprs[i] + " AS " + q(out->cols[i].name);
     // source expressions reference columns unqualified; wrap so names resolve against __t
     out->sql = "SELECT " + sel + " FROM (" + in->sql + ") AS __t" + fromExtra;
-    if (op.expr) out->sql += " LIMIT " + bindExpr(op.expr, in.get()).sql;
+    if (op.expr) out->sql += " WHERE __je.value < " + bindExpr(op.expr, in.get()).sql;
+    return out;
+  }
+
+  // mv-apply: expand per input row (tagged with a row id), run the subquery partitioned by that
+  // id, and join each result back to its source row.
+  std::shared_ptr<Rel> bindMvApply(const Op& op, std::shared_ptr<Rel> in) {
+    auto base = std::make_shared<Rel>(*in);
+    base->cols.push_back({"__rid", "long"});
+    base->sql = "SELECT *, row_number() OVER () AS __rid FROM (" + in->sql + ")";
+    Op ex = op;
+    ex.kind = "mv-expand";
+    ex.right = nullptr;
+    auto expanded = bindMvExpand(ex, base);
+    std::string savedPart = part_;
+    part_ = "__rid";
+    std::shared_ptr<Rel> sub = expanded;
+    for (const auto& sop : op.right->ops) sub = bindOp(*sop, sub);
+    part_ = savedPart;
+    if (sub->find("__rid") < 0) fail(op.pos, "mv-apply subquery lost its row context");
+    auto out = std::make_shared<Rel>();
+    out->viz = in->viz;
+    out->open = in->open || sub->open;
+    std::string sel;
+    for (const auto& c : in->cols) {
+      int k = sub->find(c.name);
+      out->cols.push_back(k >= 0 ? sub->cols[k] : c);
+      sel += (sel.empty() ? "" : ", ") + std::string(k >= 0 ? "__s." : "__o.") + q(c.name);
+    }
+    for (const auto& c : sub->cols) {
+      if (c.name == "__rid" || in->find(c.name) >= 0) continue;
+      out->cols.push_back(c);
+      sel += (sel.empty() ? "" : ", ") + std::string("__s.") + q(c.name);
+    }
+    out->sql = "SELECT " + sel + " FROM (" + base->sql + ") AS __o JOIN (" + sub->sql +
+               ") AS __s ON __o.__rid = __s.__rid ORDER BY __o.__rid";
+    return out;
+  }
+
+  // make-series aggs on axis [from F] [to T] step S [by keys]: per group one array per
+  // aggregate over the bins [F, T) plus the axis array.
+  std::shared_ptr<Rel> bindMakeSeries(const Op& op, std::shared_ptr<Rel> in) {
+    bool nonempty = false;
+    for (const auto& [k, v] : op.options) {
+      if (k == "kind") nonempty = v == "nonempty";
+    }
+    BExpr axis = bindExpr(op.axis, in.get());
+    if (axis.type == "dynamic") axis = conv(axis, "real");
+    if (!isNum(axis.type) && axis.type != "datetime" && axis.type != "timespan")
+      fail(op.axis->pos, "make-series axis must be numeric, datetime or timespan");
+    if (!op.step) fail(op.pos, "make-series needs 'step'");
+    BExpr step = bindExpr(op.step, in.get());
+    std::string from = op.from ? conv(bindExpr(op.from, in.get()), axis.type).sql
+                               : "(SELECT kql_bin(min(" + axis.sql + "), " + step.sql + ") FROM (" +
+                                     in->sql + "))";
+    std::string to = op.to ? conv(bindExpr(op.to, in.get()), axis.type).sql
+                           : "(SELECT kql_bin(max(" + axis.sql + "), " + step.sql + ") + " +
+                                 step.sql + " FROM (" + in->sql + "))";
+    auto out = std::make_shared<Rel>();
+    out->viz = in->viz;
+    std::string inner, keys, outer;
+    int gi = 0;
+    for (const auto& b : op.by) {
+      BExpr e = bindExpr(b.expr, in.get());
+      std::string n = !b.name.empty() ? b.name : e.name;
+      if (n.empty()) n = columnN(*out);
+      out->cols.push_back({n, e.type});
+      inner += (inner.empty() ? "" : ", ") + e.sql + " AS " + q(n);
+      keys += std::to_string(++gi) + ", ";
+      outer += (outer.empty() ? "" : ", ") + q(n);
+    }
+    std::string bin =
+        "(kql_bin((" + axis.sql + ") - (" + from + "), " + step.sql + ") + (" + from + "))";
+    inner += (inner.empty() ? "" : ", ") + bin + " AS __b";
+    keys += std::to_string(++gi);
+    for (size_t i = 0; i < op.items.size(); ++i) {
+      const auto& it = op.items[i];
+      inAgg_ = true;
+      aggSeen_ = false;
+      BExpr e = bindExpr(it.expr, in.get());
+      inAgg_ = false;
+      if (!aggSeen_) fail(it.pos, "make-series expression must be an aggregation");
+      std::string n = !it.name.empty() ? it.name : e.name;
+      if (n.empty()) n = columnN(*out);
+      std::string def = "0";
+      if (i < op.defaults.size() && op.defaults[i])
+        def = conv(bindExpr(op.defaults[i], nullptr), "dynamic").sql;
+      else
+        def = "'0'";
+      inner += ", " + conv(e, "dynamic").sql + " AS " + q("__a" + std::to_string(i));
+      outer += (outer.empty() ? "" : ", ") + std::string("coalesce(kql_series(__b, ") +
+               q("__a" + std::to_string(i)) + ", " + from + ", " + to + ", " + step.sql + ", " +
+               def + "), kql_fn2('series_fill', " + from + ", " + to + ", " + step.sql + ", " +
+               def + ")) AS " + q(n);
+      out->cols.push_back({n, "dynamic"});
+    }
+    std::string an =
+        !op.axis->text.empty() && op.axis->kind == ExprKind::kName ? op.axis->text : "Column1";
+    outer += ", kql_series_axis(" + from + ", " + to + ", " + step.sql + ", " + sqlStr(axis.type) +
+             ") AS " + q(an);
+    out->cols.push_back({an, "dynamic"});
+    std::string innerSql = "SELECT " + inner + " FROM (" + in->sql + ") WHERE (" + axis.sql +
+                           ") >= (" + from + ") AND (" + axis.sql + ") < (" + to + ") GROUP BY " +
+                           keys;
+    out->sql = "SELECT " + outer + " FROM (" + innerSql + ")";
+    if (!op.by.empty()) {
+      std::string g;
+      for (int i = 1; i < gi; ++i) g += (i > 1 ? ", " : "") + q(out->cols[i - 1].name);
+      out->sql += " GROUP BY " + g;
+    } else if (!nonempty) {
+      out->sql += " HAVING count(*) > 0";
+    }
+    return out;
+  }
+
+  // top-nested: level i keeps the top N_i values of key_i (by agg_i) within each level i-1 group.
+  std::shared_ptr<Rel> bindTopNested(const Op& op, std::shared_ptr<Rel> in) {
+    auto out = std::make_shared<Rel>();
+    out->viz = in->viz;
+    std::vector<std::string> keyNames, keySql;
+    std::string sql, where;
+    std::string sel;
+    for (size_t i = 0; i < op.by.size(); ++i) {
+      BExpr k = bindExpr(op.by[i].expr, in.get());
+      std::string kn = !op.by[i].name.empty() ? op.by[i].name : k.name;
+      if (kn.empty()) kn = columnN(*out);
+      inAgg_ = true;
+      aggSeen_ = false;
+      BExpr a = bindExpr(op.items[i].expr, in.get());
+      inAgg_ = false;
+      if (!aggSeen_) fail(op.items[i].pos, "top-nested needs an aggregation after 'by'");
+      std::string an = !op.items[i].name.empty() ? op.items[i].name : "aggregated_" + kn;
+      keyNames.push_back(kn);
+      keySql.push_back(k.sql);
+      std::string part, grp, ksel;
+      for (size_t j = 0; j < keySql.size(); ++j) {
+        ksel += keySql[j] + " AS " + q(keyNames[j]) + ", ";
+        grp += (j ? ", " : "") + std::to_string(j + 1);
+        if (j + 1 < keySql.size()) part += (part.empty() ? "" : ", ") + q(keyNames[j]);
+      }
+      std::string li = "__l" + std::to_string(i);
+      std::string level = "SELECT *, row_number() OVER (" +
+                          (part.empty() ? std::string() : "PARTITION BY " + part + " ") +
+                          "ORDER BY __v " + (op.items[i].desc ? "DESC" : "ASC") +
+                          ") AS __rk FROM (SELECT " + ksel + a.sql + " AS __v FROM (" + in->sql +
+                          ") GROUP BY " + grp + ")";
+      if (i == 0) {
+        sql = "(" + level + ") AS " + li;
+      } else {
+        std::string on;
+        for (size_t j = 0; j < i; ++j)
+          on += (on.empty() ? "" : " AND ") + li + "." + q(keyNames[j]) + " IS __l" +
+                std::to_string(i - 1) + "." + q(keyNames[j]);
+        sql += " JOIN (" + level + ") AS " + li + " ON " + on;
+      }
+      if (i < op.defaults.size() && op.defaults[i])
+        where += (where.empty() ? "" : " AND ") + li +
+                 ".__rk <= " + bindExpr(op.defaults[i], nullptr).sql;
+      if (out->find(kn) >= 0 || kn == an) fail(op.by[i].pos, "duplicate column '" + kn + "'");
+      out->cols.push_back({kn, k.type});
+      out->cols.push_back({an, a.type});
+      sel += (sel.empty() ? "" : ", ") + li + "." + q(kn) + ", " + li + ".__v AS " + q(an);
+    }
+    out->sql = "SELECT " + sel + " FROM " + sql + (where.empty() ? "" : " WHERE " + where);
+    return out;
+  }
+
+  std::shared_ptr<Rel> bindEvaluate(const Op& op, std::shared_ptr<Rel> in) {
+    if (!op.expr || op.expr->kind != ExprKind::kCall) fail(op.pos, "evaluate needs a plugin call");
+    const std::string& plugin = op.expr->text;
+    if (plugin != "bag_unpack") fail(op.expr->pos, "unsupported evaluate plugin '" + plugin + "'");
+    const auto& args = op.expr->args;
+    if (args.empty()) fail(op.expr->pos, "bag_unpack needs a column");
+    std::string prefix, conflict = "error";
+    std::set<std::string> ignored;
+    size_t positional = 0;
+    for (size_t i = 1; i < args.size(); ++i) {
+      std::string an;
+      for (const auto& [k, v] : args[i]->options) {
+        if (k == "argname") an = v;
+      }
+      if (an.empty()) an = positional++ == 0 ? "OutputColumnPrefix" : "columnsConflict";
+      if (an == "ignoredProperties") {
+        BExpr v = bindExpr(args[i], nullptr);
+        if (args[i]->kind != ExprKind::kLiteral || args[i]->lit_type != "dynamic")
+          fail(args[i]->pos, "bag_unpack: ignoredProperties must be a dynamic literal");
+        auto j = parseJson(args[i]->text);
+        if (j) {
+          for (const auto& x : j->a) ignored.insert(x.s);
+        }
+        continue;
+      }
+      if (args[i]->kind != ExprKind::kLiteral || args[i]->lit_type != "string")
+        fail(args[i]->pos, "bag_unpack: '" + an + "' must be a string literal");
+      if (an == "OutputColumnPrefix")
+        prefix = args[i]->text;
+      else if (an == "columnsConflict")
+        conflict = args[i]->text;
+      else
+        fail(args[i]->pos, "bag_unpack: unknown argument '" + an + "'");
+    }
+    BExpr col = bindExpr(args[0], in.get());
+    if (col.type != "dynamic") fail(args[0]->pos, "bag_unpack needs a dynamic column");
+    auto out = std::make_shared<Rel>();
+    out->viz = in->viz;
+    std::string srcName = args[0]->kind == ExprKind::kName ? args[0]->text : "";
+    if (!opts_.probe) {
+      // No data to look at (parse/bind only): keep the other columns, the rest is open.
+      for (const auto& c : in->cols) {
+        if (c.name != srcName) out->cols.push_back(c);
+      }
+      out->open = true;
+      out->sql = "SELECT * FROM (" + in->sql + ")";
+      return out;
+    }
+    std::string dyn = col.sql;
+    auto keys = opts_.probe("SELECT DISTINCT __je.key || char(1) || __je.type FROM (" + in->sql +
+                            ") AS __t, json_each(CASE WHEN json_valid(" + dyn + ") AND json_type(" +
+                            dyn + ") = 'object' THEN " + dyn + " ELSE '{}' END) AS __je");
+    if (!keys.ok()) fail(op.pos, keys.error().message);
+    std::map<std::string, std::string> types;  // key -> KQL type
+    for (const auto& kt : keys.value()) {
+      size_t sep = kt.find('\x01');
+      if (sep == std::string::npos) continue;
+      std::string k = kt.substr(0, sep), jt = kt.substr(sep + 1);
+      if (ignored.count(k)) continue;
+      std::string t = jt == "integer"                   ? "long"
+                      : jt == "real"                    ? "real"
+                      : jt == "text"                    ? "string"
+                      : (jt == "true" || jt == "false") ? "bool"
+                      : jt == "null"                    ? "null"
+                                                        : "dynamic";
+      auto it = types.find(k);
+      if (it == types.end() || it->second == "null") {
+        types[k] = t;
+      } else if (t != "null" && it->second != t) {
+        it->second = (isNum(t) && isNum(it->second)) ? "real" : "dynamic";
+      }
+    }
+    std::vector<std::string> exprs;
+    std::set<std::string> taken;
+    for (const auto& c : in->cols) {
+      if (c.name == srcName) continue;
+      out->cols.push_back(c);
+      exprs.push_back(q(c.name));
+    }
+    for (auto& [k, t0] : types) {
+      std::string t = t0 == "null" ? "dynamic" : t0;
+      std::string n = prefix + k;
+      BExpr v{"kql_dget(" + dyn + ", " + sqlStr(k) + ")", "dynamic", ""};
+      std::string vs = t == "dynamic" ? v.sql : conv(v, t).sql;
+      int at = out->find(n);
+      if (at >= 0) {
+        if (conflict == "keep_source") continue;
+        if (conflict != "replace_source")
+          fail(op.pos, "bag_unpack: column '" + n + "' already exists (use columnsConflict)");
+        out->cols[at].type = t;
+        exprs[at] = vs;
+        continue;
+      }
+      out->cols.push_back({n, t});
+      exprs.push_back(vs);
+    }
+    std::string sel;
+    for (size_t i = 0; i < exprs.size(); ++i)
+      sel += (i ? ", " : "") + exprs[i] + " AS " + q(out->cols[i].name);
+    if (sel.empty()) sel = "NULL AS __none";
+    out->sql = "SELECT " + sel + " FROM (" + in->sql + ")";
     return out;
   }
 
@@ -992,45 +1415,95 @@ class Binder {
     return o;
   }
 
+  // Regex text with '.' made to match newlines too (parse flags=s), outside character classes.
+  static std::string dotAll(const std::string& r) {
+    std::string o;
+    bool inClass = false;
+    for (size_t i = 0; i < r.size(); ++i) {
+      char c = r[i];
+      if (c == '\\' && i + 1 < r.size()) {
+        o += c;
+        o += r[++i];
+        continue;
+      }
+      if (c == '[') inClass = true;
+      if (c == ']') inClass = false;
+      if (c == '.' && !inClass) {
+        o += "[\\s\\S]";
+        continue;
+      }
+      o += c;
+    }
+    return o;
+  }
+
   std::shared_ptr<Rel> bindParse(const Op& op, std::shared_ptr<Rel> in) {
-    std::string kind = "simple";
+    std::string kind = "simple", flags;
     for (const auto& [k, v] : op.options) {
       if (k == "kind") kind = v;
+      if (k == "flags") flags = v;
     }
+    if (kind != "simple" && kind != "regex" && kind != "relaxed")
+      fail(op.pos, "unsupported parse kind '" + kind + "'");
+    for (char f : flags) {
+      if (f != 'U' && f != 'i' && f != 's' && f != 'm')
+        fail(op.pos, std::string("unsupported parse flag '") + f + "'");
+    }
+    bool ungreedy = flags.find('U') != std::string::npos;
+    bool dotall = flags.find('s') != std::string::npos;
     BExpr src = toStr(bindExpr(op.expr, in.get()));
-    std::string re = "^";
+    std::string re = flags.find('i') != std::string::npos ? "(?i)^" : "^";
+    std::string any = dotall ? "[\\s\\S]" : ".";
     std::vector<std::pair<std::string, std::string>> cols;
+    std::vector<size_t> groupIdx;
+    size_t userGroups = 0;
     for (size_t i = 0; i < op.pattern.size(); ++i) {
       const auto& p = op.pattern[i];
       bool last = i + 1 == op.pattern.size();
       if (p->kind == ExprKind::kLiteral) {
-        re += kind == "regex" ? p->text : reEscape(p->text);
+        re += kind == "regex" ? (dotall ? dotAll(p->text) : p->text) : reEscape(p->text);
+        if (kind == "regex") {
+          for (size_t k = 0; k < p->text.size(); ++k) {
+            if (p->text[k] == '\\') {
+              ++k;
+            } else if (p->text[k] == '(' && (k + 1 >= p->text.size() || p->text[k + 1] != '?')) {
+              ++userGroups;
+            }
+          }
+        }
       } else if (p->kind == ExprKind::kStar) {
-        re += last ? ".*" : ".*?";
+        if (kind == "regex")
+          re += any + (ungreedy ? "*?" : "*");
+        else
+          re += last ? ".*" : ".*?";
       } else {
         std::string t = normType(op.pattern_types[i]);
         std::string g;
-        if (kind == "regex")
-          g = last ? "(.*)" : "(.*?)";
-        else if (isIntLike(t))
-          g = "(-?\\d+)";
-        else if (t == "real")
-          g = "(-?\\d+(?:\\.\\d*)?(?:[eE][-+]?\\d+)?)";
+        std::string num = isIntLike(t)  ? "-?\\d+"
+                          : t == "real" ? "-?\\d+(?:\\.\\d*)?(?:[eE][-+]?\\d+)?"
+                                        : "";
+        if (!num.empty() && kind == "relaxed")
+          g = "(" + num + "|.*?)";  // relaxed: a bad value becomes null, parsing goes on
+        else if (!num.empty())
+          g = "(" + num + ")";
+        else if (kind == "regex")
+          g = "(" + any + (ungreedy ? "*?" : "*") + ")";
         else
           g = last ? "(.*)" : "(.*?)";
         re += g;
         cols.emplace_back(p->text, t);
+        groupIdx.push_back(cols.size() + userGroups);
       }
     }
-    if (kind != "relaxed" && !op.pattern.empty() && op.pattern.back()->kind != ExprKind::kLiteral)
+    if (kind != "regex" && !op.pattern.empty() && op.pattern.back()->kind != ExprKind::kLiteral)
       re += "$";
     auto out = std::make_shared<Rel>(*in);
     std::vector<std::string> exprs;
     for (const auto& c : in->cols) exprs.push_back(q(c.name));
     for (size_t i = 0; i < cols.size(); ++i) {
       std::string ex =
-          "kql_extract(" + sqlStr(re) + ", " + std::to_string(i + 1) + ", " + src.sql + ")";
-      BExpr e{ex, "string", ""};
+          "kql_extract(" + sqlStr(re) + ", " + std::to_string(groupIdx[i]) + ", " + src.sql + ")";
+      BExpr e{cols[i].second == "string" ? ex : "trim(" + ex + ")", "string", ""};
       std::string sqlv =
           cols[i].second == "string" ? "coalesce(" + ex + ", '')" : conv(e, cols[i].second).sql;
       int k = out->find(cols[i].first);
@@ -1105,6 +1578,16 @@ class Binder {
     if (t == "datetime") {
       if (e->text == "null" || e->text.empty()) return {"NULL", "datetime", ""};
       auto v = parseDateTime(e->text);
+      if (!v) {
+        std::string squeezed;  // datetime(2017 - 08 - 01)
+        for (size_t i = 0; i < e->text.size(); ++i) {
+          char c = e->text[i];
+          bool sp = c == ' ' && ((i > 0 && e->text[i - 1] == '-') ||
+                                 (i + 1 < e->text.size() && e->text[i + 1] == '-'));
+          if (!sp) squeezed.push_back(c);
+        }
+        v = parseDateTime(squeezed);
+      }
       if (!v) fail(e->pos, "invalid datetime literal '" + e->text + "'");
       return {std::to_string(*v), "datetime", ""};
     }
@@ -1527,6 +2010,12 @@ class Binder {
         return result;
       }
     }
+    if (fn == "hll_merge" && args.size() >= 2 && !inAgg_) {
+      // scalar form: merge several hll values (exact sets here)
+      std::string sm = "kql_jfn('set_union'";
+      for (size_t i = 0; i < args.size(); ++i) sm += ", " + conv(arg(i), "dynamic").sql;
+      return {sm + ")", "dynamic", ""};
+    }
     if (aggNames().count(fn) && fn != "count" ? true : (fn == "count")) {
       if (aggNames().count(fn)) {
         if (!inAgg_) fail(e->pos, "aggregation function '" + fn + "' is only valid in summarize");
@@ -1548,11 +2037,16 @@ class Binder {
       if (args[0]->kind == ExprKind::kName && args[0]->text == "null" &&
           (!rel || rel->find("null") < 0))
         return {"NULL", ci->second, ""};
-      BExpr a = arg(0);
       if (fn == "real" || fn == "double") {
-        if (args[0]->kind == ExprKind::kName && (args[0]->text == "nan" || args[0]->text == "inf"))
-          return {"NULL", "real", ""};
+        const ExprPtr& x = args[0];
+        bool neg = x->kind == ExprKind::kUnary && x->text == "-";
+        const ExprPtr& nm = x->kind == ExprKind::kUnary ? x->args[0] : x;
+        bool col = rel && nm->kind == ExprKind::kName && rel->find(nm->text) >= 0;
+        if (!col && nm->kind == ExprKind::kName && nm->text == "inf")
+          return {neg ? "-9e999" : "9e999", "real", ""};
+        if (!col && nm->kind == ExprKind::kName && nm->text == "nan") return {"NULL", "real", ""};
       }
+      BExpr a = arg(0);
       BExpr r = conv(a, ci->second);
       r.name = a.name;
       return r;
@@ -1644,8 +2138,11 @@ class Binder {
     }
     if (fn == "extract_all") {
       need(2, 3);
-      size_t ti = args.size() == 3 ? 2 : 1;
-      return {"kql_extract_all(" + toStr(arg(0)).sql + ", " + toStr(arg(ti)).sql + ")", "dynamic",
+      if (args.size() == 3)
+        return {"kql_extract_all(" + toStr(arg(0)).sql + ", " + toStr(arg(2)).sql + ", " +
+                    conv(arg(1), "dynamic").sql + ")",
+                "dynamic", ""};
+      return {"kql_extract_all(" + toStr(arg(0)).sql + ", " + toStr(arg(1)).sql + ")", "dynamic",
               ""};
     }
     if (fn == "replace" || fn == "replace_regex") {
@@ -1729,7 +2226,16 @@ class Binder {
         s += (i ? ", " : "") + toStr(arg(i)).sql + ", " + conv(arg(i + 1), "dynamic").sql;
       return {s + ")", "dynamic", ""};
     }
-    if (fn == "pack_all" || fn == "bag_pack_columns") {
+    if (fn == "bag_pack_columns") {
+      std::string s = "kql_jobject(";
+      for (size_t i = 0; i < args.size(); ++i) {
+        BExpr a = arg(i);
+        if (a.name.empty()) fail(args[i]->pos, "bag_pack_columns needs column names");
+        s += (i ? ", " : "") + sqlStr(a.name) + ", " + conv(a, "dynamic").sql;
+      }
+      return {s + ")", "dynamic", ""};
+    }
+    if (fn == "pack_all") {
       if (!rel) fail(e->pos, fn + " needs a row context");
       std::string s = "kql_jobject(";
       bool first = true;
@@ -1845,11 +2351,13 @@ class Binder {
       std::vector<BExpr> vs;
       for (size_t i = 0; i < args.size(); ++i) vs.push_back(arg(i));
       std::string t = unifyType(vs);
-      std::string s = fn == "max_of" ? "max(" : "min(";
+      // nulls are ignored: an aggregate over a VALUES list of the arguments
+      std::string s = std::string("(SELECT ") + (fn == "max_of" ? "max" : "min") +
+                      "(column1) FROM (VALUES ";
       for (size_t i = 0; i < vs.size(); ++i)
-        s += (i ? ", " : "") + (vs[i].type == t ? vs[i].sql : conv(vs[i], t).sql);
-      if (vs.size() == 1) s += ", " + vs[0].sql;
-      return {s + ")", t, ""};
+        s += (i ? ", (" : "(") +
+             (vs[i].type == t || vs[i].type == "null" ? vs[i].sql : conv(vs[i], t).sql) + ")";
+      return {s + "))", t, ""};
     }
     static const std::set<std::string> kDtTrunc = {"startofday",  "startofweek", "startofmonth",
                                                    "startofyear", "endofday",    "endofweek",
@@ -1862,7 +2370,7 @@ class Binder {
     }
     static const std::map<std::string, std::string> kDtPart = {
         {"dayofweek", "timespan"}, {"dayofmonth", "int"}, {"dayofyear", "int"},
-        {"monthofyear", "int"},    {"getmonth", "int"},   {"getyear", "int"},
+        {"monthofyear", "long"},   {"getmonth", "int"},   {"getyear", "long"},
         {"hourofday", "int"},      {"weekofyear", "int"}};
     auto dp = kDtPart.find(fn);
     if (dp != kDtPart.end()) {
@@ -1871,9 +2379,10 @@ class Binder {
     }
     if (fn == "datetime_diff") {
       need(3, 3);
-      return {
-          "kql_datetime_diff(" + toStr(arg(0)).sql + ", " + arg(1).sql + ", " + arg(2).sql + ")",
-          "long", ""};
+      bool week = args[0]->kind == ExprKind::kLiteral && args[0]->text == "week";
+      return {std::string(week ? "CAST(" : "") + "kql_datetime_diff(" + toStr(arg(0)).sql + ", " +
+                  arg(1).sql + ", " + arg(2).sql + ")" + (week ? " AS REAL)" : ""),
+              week ? "real" : "long", ""};
     }
     if (fn == "datetime_add") {
       need(3, 3);
@@ -1904,6 +2413,11 @@ class Binder {
       return {"CAST(" + arg(0).sql + " / 100 AS INTEGER)", "datetime", ""};
     if (fn == "toscalar") {
       need(1, 1);
+      if (!isTabularExpr(args[0])) {
+        BExpr v = arg(0);
+        v.name.clear();
+        return v;
+      }
       auto t = bindTabular(args[0]);
       if (t->cols.empty()) fail(e->pos, "toscalar needs a column");
       return {"(SELECT " + q(t->cols[0].name) + " FROM (" + t->sql + ") LIMIT 1)", t->cols[0].type,
@@ -1943,6 +2457,113 @@ class Binder {
           "substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || "
           "hex(randomblob(6)))",
           "guid", ""};
+    // Less common functions implemented in functions_more.cc: name -> (result type, arity).
+    struct More {
+      const char* type;
+      size_t lo, hi;
+    };
+    static const std::map<std::string, More> kMore = {
+        {"ipv4_is_private", {"bool", 1, 1}},
+        {"ipv4_is_match", {"bool", 2, 3}},
+        {"ipv4_compare", {"long", 2, 3}},
+        {"ipv4_is_in_range", {"bool", 2, 2}},
+        {"parse_ipv4", {"long", 1, 1}},
+        {"url_encode", {"string", 1, 1}},
+        {"url_encode_component", {"string", 1, 1}},
+        {"url_decode", {"string", 1, 1}},
+        {"base64_encode_tostring", {"string", 1, 1}},
+        {"base64_encodestring", {"string", 1, 1}},
+        {"base64_decode_tostring", {"string", 1, 1}},
+        {"base64_decodestring", {"string", 1, 1}},
+        {"base64_decode_toarray", {"dynamic", 1, 1}},
+        {"parse_url", {"dynamic", 1, 1}},
+        {"parseurl", {"dynamic", 1, 1}},
+        {"parse_urlquery", {"dynamic", 1, 1}},
+        {"parse_xml", {"dynamic", 1, 1}},
+        {"array_sort_asc", {"dynamic", 1, 2}},
+        {"array_sort_desc", {"dynamic", 1, 2}},
+        {"tohex", {"string", 1, 2}},
+        {"bag_remove_keys", {"dynamic", 2, 2}},
+        {"zip", {"dynamic", 2, 16}},
+        {"has_ipv4", {"bool", 2, 2}},
+        {"has_ipv4_prefix", {"bool", 2, 2}},
+        {"has_any_ipv4", {"bool", 2, 64}},
+        {"has_any_ipv4_prefix", {"bool", 2, 64}},
+    };
+    auto mo = kMore.find(fn);
+    if (mo != kMore.end()) {
+      need(mo->second.lo, mo->second.hi);
+      std::string name = fn;
+      if (name == "base64_encodestring") name = "base64_encode_tostring";
+      if (name == "base64_decodestring") name = "base64_decode_tostring";
+      if (name == "parseurl") name = "parse_url";
+      std::string s = "kql_fn2('" + name + "'";
+      for (size_t i = 0; i < args.size(); ++i) {
+        BExpr a = arg(i);
+        bool dynArg = (name == "array_sort_asc" || name == "array_sort_desc" || name == "zip" ||
+                       name == "bag_remove_keys") &&
+                      (i == 0 || name == "zip" || name == "bag_remove_keys");
+        bool numArg = (name == "ipv4_is_match" || name == "ipv4_compare" || name == "tohex") &&
+                      (i == 2 || (name == "tohex"));
+        if ((name == "array_sort_asc" || name == "array_sort_desc") && i == 1) numArg = true;
+        if (name.rfind("has_", 0) == 0 && i >= 1 && a.type == "dynamic") dynArg = true;
+        if (name == "tohex" && i == 0 && a.type == "int") a.sql = "(" + a.sql + " & 4294967295)";
+        s += ", " + (dynArg ? conv(a, "dynamic").sql : numArg ? a.sql : toStr(a).sql);
+      }
+      return {s + ")", mo->second.type, ""};
+    }
+    if (fn == "repeat") {
+      need(2, 2);
+      return {"kql_fn2('repeat', " + conv(arg(0), "dynamic").sql + ", " + arg(1).sql + ")",
+              "dynamic", ""};
+    }
+    if (fn == "extractjson" || fn == "extract_json") {
+      need(2, 3);
+      BExpr v{"kql_fn2('extractjson', " + toStr(arg(0)).sql + ", " + toStr(arg(1)).sql + ")",
+              "string", ""};
+      if (args.size() == 3) {
+        if (args[2]->kind != ExprKind::kTypeOf)
+          fail(args[2]->pos, fn + ": 3rd argument must be typeof(T)");
+        std::string t = normType(args[2]->text);
+        if (t == "dynamic") return {"kql_parse_json(" + v.sql + ")", "dynamic", ""};
+        return conv(v, t);
+      }
+      v.sql = "coalesce(" + v.sql + ", '')";
+      return v;
+    }
+    if (fn == "range") {
+      need(2, 3);
+      BExpr a = arg(0), b = arg(1);
+      std::string t = a.type == "int" ? "long" : a.type;
+      std::string step;
+      if (args.size() == 3) {
+        BExpr st = arg(2);
+        if (isNum(t) && st.type == "real") t = "real";
+        step = st.sql;
+      } else {
+        if (t == "datetime" || t == "timespan")
+          step = "864000000000";
+        else
+          step = "1";
+      }
+      if (isNum(t) && b.type == "real") t = "real";
+      if (!isNum(t) && t != "datetime" && t != "timespan")
+        fail(e->pos, "range() needs numeric, datetime or timespan bounds");
+      return {"kql_fn2('range', " + a.sql + ", " + b.sql + ", " + step + ", " + sqlStr(t) + ")",
+              "dynamic", ""};
+    }
+    if (fn == "row_number") {
+      need(0, 2);
+      if (args.size() == 2) fail(e->pos, "unsupported row_number restart argument");
+      std::string start = args.empty() ? "1" : arg(0).sql;
+      return {"(row_number() OVER () - 1 + " + start + ")", "long", ""};
+    }
+    if (fn == "dcount_hll") {
+      need(1, 1);
+      BExpr h = arg(0);
+      return {"kql_array_length(" + conv(h, "dynamic").sql + ")", "long",
+              h.name.empty() ? "" : "dcount_hll_" + h.name};
+    }
     if (fn == "materialize" || fn == "table" || fn == "view")
       fail(e->pos, "'" + fn + "' returns a table and cannot be used as a scalar");
     fail(e->pos, "unsupported function '" + fn + "'");
@@ -2006,6 +2627,15 @@ class Binder {
       std::string s = std::string(isSet ? "kql_make_set(" : "kql_make_list(") + x;
       if (args.size() > maxArg) s += ", " + arg(maxArg).sql;
       r = {s + ")", "dynamic", aggName(fn, a)};
+    } else if (fn == "hll" || fn == "hll_if") {
+      BExpr a = arg(0);
+      std::string x = conv(a, "dynamic").sql;
+      if (fn == "hll_if") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + x + " END";
+      r = {"kql_make_set(" + x + ")", "dynamic", "hll_" + a.name};
+    } else if (fn == "hll_merge") {
+      BExpr a = arg(0);
+      r = {"kql_jfn('set_union_agg', kql_make_list(" + conv(a, "dynamic").sql + "))", "dynamic",
+           "hll_merge_" + a.name};
     } else if (fn == "make_bag" || fn == "make_bag_if") {
       BExpr a = arg(0);
       std::string x = conv(a, "dynamic").sql;
@@ -2050,6 +2680,7 @@ class Binder {
   std::vector<std::map<std::string, Entry>> scopes_;
   std::map<std::string, BExpr> local_;
   std::string qualify_;
+  std::string part_;  // mv-apply subquery: the row-id column every operator must carry
   bool inAgg_ = false;
   bool aggSeen_ = false;
   int depth_ = 0;

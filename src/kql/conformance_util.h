@@ -1,6 +1,7 @@
 // Shared helpers for the KQL conformance and .kqltest runners (test-only).
 #pragma once
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -174,6 +175,197 @@ inline std::string compareRows(const QueryResult& r, const JVal& expRows, bool o
   g += "]";
   return "row " + std::to_string(firstBad) + " differs: got " + g + " expected " +
          toJson(expRows.a[firstBad]);
+}
+
+// ---- feature classification of a query (for "in the recommended subset" rates) ----
+// A token scan, not a parse, so queries our parser rejects are still classified. Features use
+// the names of kql-recommended-subset.json: op:<operator>, fn:/agg:<function>, plugin:<name>,
+// expr:<scalar operator>. Calls to `let`-defined names or to the listed workspace functions
+// count as the subset's "external-function".
+struct QueryFeatures {
+  std::set<std::string> ops, calls, plugins, exprs;
+};
+
+inline QueryFeatures scanFeatures(const std::string& q) {
+  struct T {
+    std::string s;
+    bool ident;
+    size_t pos, end;
+  };
+  std::vector<T> toks;
+  size_t i = 0, n = q.size();
+  auto identc = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  while (i < n) {
+    char c = q[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && q[i + 1] == '/') {
+      while (i < n && q[i] != '\n') ++i;
+      continue;
+    }
+    if (q.compare(i, 3, "```") == 0) {
+      size_t e = q.find("```", i + 3);
+      i = e == std::string::npos ? n : e + 3;
+      toks.push_back({"'", false, i, i});
+      continue;
+    }
+    bool verb =
+        (c == '@' || c == 'h' || c == 'H') && i + 1 < n && (q[i + 1] == '"' || q[i + 1] == '\'');
+    if (c == '"' || c == '\'' || verb) {
+      size_t st = i;
+      if (verb) ++i;
+      char qc = q[i++];
+      while (i < n && q[i] != qc) {
+        if (!verb && q[i] == '\\') ++i;
+        ++i;
+      }
+      ++i;
+      toks.push_back({"'", false, st, i});
+      continue;
+    }
+    if (identc(c) || c == '$') {
+      size_t st = i;
+      while (i < n && (identc(q[i]) || q[i] == '$')) ++i;
+      toks.push_back({q.substr(st, i - st), true, st, i});
+      continue;
+    }
+    toks.push_back({std::string(1, c), false, i, i + 1});
+    ++i;
+  }
+  QueryFeatures f;
+  std::set<std::string> lets;
+  static const std::set<std::string> kWordOps = {
+      "has",         "has_cs",      "hasprefix",  "hasprefix_cs",  "hassuffix", "hassuffix_cs",
+      "contains",    "contains_cs", "startswith", "startswith_cs", "endswith",  "endswith_cs",
+      "has_any",     "has_all",     "in",         "between",       "matches",   "like",
+      "notcontains", "containscs",  "notlike",    "has_any_cs",    "has_all_cs"};
+  static const std::set<std::string> kNotCalls = {
+      "dynamic", "datetime",  "typeof", "timespan", "time",    "guid",    "int",
+      "long",    "real",      "bool",   "double",   "string",  "decimal", "date",
+      "view",    "toscalar_", "and",    "or",       "not_",    "range",   "datatable",
+      "in",      "print",     "union",  "has_any",  "has_all", "between", "on",
+      "by",      "with",      "step",   "from",     "to"};
+  for (size_t k = 0; k < toks.size(); ++k) {
+    const T& t = toks[k];
+    auto at = [&](size_t j) -> const T* { return j < toks.size() ? &toks[j] : nullptr; };
+    if (t.ident && t.s == "let" && at(k + 1) && at(k + 1)->ident) lets.insert(at(k + 1)->s);
+    if (t.ident && (t.s == "find" || t.s == "search") && (k == 0 || toks[k - 1].s == ";"))
+      f.ops.insert(t.s);  // statement-level operators
+    if (!t.ident && t.s == "|" && at(k + 1) && at(k + 1)->ident) {
+      // operator name, hyphenated when adjacent
+      std::string name = at(k + 1)->s;
+      size_t j = k + 2;
+      while (at(j + 1) && at(j)->s == "-" && at(j)->pos == at(j - 1)->end && at(j + 1)->ident &&
+             at(j + 1)->pos == at(j)->end) {
+        name += "-" + at(j + 1)->s;
+        j += 2;
+      }
+      if (name == "order" || name == "sort") name = "order by/sort by";
+      if (name == "take" || name == "limit") name = "take/limit";
+      if (name == "filter") name = "where";
+      if (name == "mvexpand") name = "mv-expand";
+      if (name == "mvapply") name = "mv-apply";
+      if (name == "join" || name == "lookup") {
+        std::string kind;
+        for (size_t m = j; m + 2 < toks.size() && m < j + 8; ++m) {
+          if (toks[m].s == "kind" && toks[m + 1].s == "=") kind = toks[m + 2].s;
+        }
+        if (kind == "anti") kind = "leftanti";
+        if (kind == "semi") kind = "leftsemi";
+        f.ops.insert(name + "(kind=" + (kind.empty() ? "<default>" : kind) + ")");
+      }
+      if (name == "evaluate" || name == "invoke") {
+        size_t m = j;
+        while (m + 2 < toks.size() && toks[m + 1].s == "=") m += 3;  // hint.x = y
+        if (m < toks.size() && name == "evaluate") f.plugins.insert(toks[m].s);
+        if (name == "evaluate") k = m;  // the plugin name is not a call
+      }
+      f.ops.insert(name);
+      if (name != "evaluate") k = j - 1;
+      continue;
+    }
+    if (t.ident && kWordOps.count(t.s)) {
+      bool neg = k > 0 && toks[k - 1].s == "!" && toks[k - 1].end == t.pos;
+      std::string op = t.s;
+      if (op == "matches") op = "matches regex";
+      if (op == "in" && at(k + 1) && at(k + 1)->s == "~" && at(k + 1)->pos == t.end) op = "in~";
+      if (op == "in" || op == "in~" || op == "between") {
+        // `in` only counts as an operator when followed by a list
+        if (!(at(k + 1) && (at(k + 1)->s == "(" || at(k + 1)->s == "~"))) continue;
+      }
+      if (op == "has_any" || op == "has_all") {
+        if (k > 0 && toks[k - 1].s == ".") continue;
+      }
+      f.exprs.insert((neg ? "!" : "") + op);
+      continue;
+    }
+    if (!t.ident && (t.s == "=" || t.s == "!") && at(k + 1) && at(k + 1)->s == "~" &&
+        at(k + 1)->pos == t.end) {
+      f.exprs.insert(t.s + "~");
+      continue;
+    }
+    if (t.ident && at(k + 1) && at(k + 1)->s == "(" && !(k > 0 && toks[k - 1].s == ".") &&
+        !kNotCalls.count(t.s)) {
+      if (k >= 2 && toks[k - 1].s == "=" && toks[k - 2].ident &&
+          (toks[k - 2].s == "kind" || toks[k - 2].s == "isfuzzy" || toks[k - 2].s == "withsource"))
+        continue;  // `join kind=inner (T)`: an option value, not a call
+      if (t.s == "externaldata") {
+        f.ops.insert("externaldata");
+        continue;
+      }
+      f.calls.insert(t.s);
+    }
+  }
+  for (const auto& l : lets) f.calls.erase(l);
+  return f;
+}
+
+// True when every feature of `q` is in `feats` (the A95 ∪ S80 set). `external` lists
+// workspace/ASIM function names the corpus marks as not built in.
+inline bool queryInSubset(const std::string& q, const std::set<std::string>& feats,
+                          const std::set<std::string>& external, std::string* why = nullptr) {
+  QueryFeatures f = scanFeatures(q);
+  auto miss = [&](const std::string& w) {
+    if (why) *why = w;
+    return false;
+  };
+  for (const auto& o : f.ops) {
+    std::string key = o;
+    if (key.find("(kind=<default>)") != std::string::npos)
+      key =
+          key.substr(0, key.find('(')) + (key.rfind("join", 0) == 0 ? "(kind=<default innerunique>)"
+                                                                    : "(kind=<default leftouter>)");
+    if (!feats.count("op:" + key)) return miss("op:" + key);
+  }
+  for (const auto& p : f.plugins) {
+    if (!feats.count("plugin:" + p)) return miss("plugin:" + p);
+  }
+  for (const auto& e : f.exprs) {
+    if (!feats.count("expr:" + e)) return miss("expr:" + e);
+  }
+  for (const auto& c : f.calls) {
+    if (external.count(c)) continue;
+    if (feats.count("fn:" + c) || feats.count("agg:" + c)) continue;
+    return miss("fn:" + c);
+  }
+  return true;
+}
+
+inline std::set<std::string> recommendedSubset() {
+  auto j =
+      parseJson(readFile(std::string(AGENTGATE_SHARED_DIR) + "/spec/kql-recommended-subset.json"));
+  std::set<std::string> out;
+  if (!j) return out;
+  const JVal* subs = j->get("subsets");
+  if (!subs) return out;
+  for (const char* k : {"appinsights_95", "sentinel_80"}) {
+    const JVal* a = subs->get(k);
+    if (!a) continue;
+    for (const auto& f : a->a) out.insert(f.s);
+  }
+  return out;
 }
 
 }  // namespace agentgate::kql::testing

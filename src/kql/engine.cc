@@ -165,6 +165,26 @@ Result<QueryResult> Engine::run(std::string_view kql, std::optional<TimeRange> t
   BindOptions opts;
   opts.now_ticks = clock_();
   opts.timespan = timespan;
+  opts.probe = [this](const std::string& sql) -> Result<std::vector<std::string>> {
+    sqlite3_stmt* ps = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &ps, nullptr) !=
+        SQLITE_OK) {
+      std::string msg = sqlite3_errmsg(db_);
+      sqlite3_finalize(ps);
+      return Error::invalid("KQL execution error: " + msg);
+    }
+    std::vector<std::string> out;
+    int prc;
+    while ((prc = sqlite3_step(ps)) == SQLITE_ROW && out.size() < 100000) {
+      const char* t = reinterpret_cast<const char*>(sqlite3_column_text(ps, 0));
+      out.emplace_back(t ? t : "");
+    }
+    std::string msg = sqlite3_errmsg(db_);
+    sqlite3_finalize(ps);
+    if (prc != SQLITE_DONE && prc != SQLITE_ROW)
+      return Error::invalid("KQL execution error: " + msg);
+    return out;
+  };
   auto bound = kql::bind(kql, schema_, opts);
   if (!bound.ok()) return bound.takeError();
   sqlite3_stmt* st = nullptr;

@@ -75,6 +75,9 @@ struct BindOptions {
   std::vector<std::string> external_functions;
   std::optional<TimeRange> timespan;
   int64_t now_ticks = 0;
+  // Runs SQL and returns the first column of each row. Operators whose output columns depend on
+  // the data (evaluate bag_unpack) use it at bind time; without it their output stays open.
+  std::function<Result<std::vector<std::string>>(const std::string& sql)> probe;
 };
 
 Status parseOnly(std::string_view kql);

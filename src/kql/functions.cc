@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kql/engine.h"
+#include "kql/functions_more.h"
 #include "kql/json.h"
 #include "kql/kql_time.h"
 
@@ -210,16 +211,35 @@ void fnExtract(sqlite3_context* c, int, sqlite3_value** v) {
   sqlite3_result_null(c);
 }
 
-void fnExtractAll(sqlite3_context* c, int, sqlite3_value** v) {
+void fnExtractAll(sqlite3_context* c, int argc, sqlite3_value** v) {
   auto* re = getRegex(c, v, 0);
   if (!re) return;
   std::string s(text(v[1]).substr(0, kRegexMaxInput));
+  std::vector<size_t> groups;  // extract_all(re, dynamic([1,3]), s): only these groups
+  if (argc > 2) {
+    auto g = parseJson(text(v[2]));
+    if (!g || g->t != JVal::T::kArr) return sqlite3_result_null(c);
+    for (auto& x : g->a) {
+      if (x.t != JVal::T::kInt || x.i < 0) {
+        sqlite3_result_error(c, "extract_all: capture groups must be non-negative numbers", -1);
+        return;
+      }
+      groups.push_back(static_cast<size_t>(x.i));
+    }
+  }
   JVal out = JVal::array();
   try {
     for (auto it = std::sregex_iterator(s.begin(), s.end(), *re); it != std::sregex_iterator();
          ++it) {
       const auto& m = *it;
-      if (m.size() <= 1) {
+      if (!groups.empty()) {
+        JVal g = JVal::array();
+        for (size_t k : groups) g.a.push_back(k < m.size() ? JVal::str(m[k].str()) : JVal());
+        if (groups.size() == 1)
+          out.a.push_back(g.a[0]);
+        else
+          out.a.push_back(g);
+      } else if (m.size() <= 1) {
         out.a.push_back(JVal::str(m[0].str()));
       } else if (m.size() == 2) {
         out.a.push_back(JVal::str(m[1].str()));
@@ -956,6 +976,20 @@ void fnJfn(sqlite3_context* c, int argc, sqlite3_value** v) {
     }
     return resultText(c, out);
   }
+  if (f == "set_union_agg") {
+    // [[a, b], [b, c]] -> [a, b, c]
+    auto j = parseJson(text(v[1]));
+    if (!j || j->t != JVal::T::kArr) return sqlite3_result_null(c);
+    JVal out = JVal::array();
+    std::set<std::string> seen;
+    for (auto& arr : j->a) {
+      if (arr.t != JVal::T::kArr) continue;
+      for (auto& e : arr.a) {
+        if (seen.insert(toJson(e)).second) out.a.push_back(e);
+      }
+    }
+    return resultText(c, toJson(out));
+  }
   if (f == "array_reverse") {
     auto j = parseJson(text(v[1]));
     if (!j || j->t != JVal::T::kArr) return sqlite3_result_null(c);
@@ -1066,7 +1100,12 @@ struct ArgAgg {
 // kql_arg(e, v, dir): v from the first row with the max (dir>0) or min e.
 void argStep(sqlite3_context* c, int, sqlite3_value** v) {
   auto* a = static_cast<ArgAgg*>(sqlite3_aggregate_context(c, sizeof(ArgAgg)));
-  if (!a || isNull(v[0])) return;
+  if (!a) return;
+  if (isNull(v[0])) {
+    // Kusto returns a row of the group even when every key is null: keep the first one.
+    if (!a->have && !a->val) a->val = sqlite3_value_dup(v[1]);
+    return;
+  }
   int dir = sqlite3_value_int(v[2]);
   bool better = !a->have;
   if (a->have) {
@@ -1088,6 +1127,10 @@ void argStep(sqlite3_context* c, int, sqlite3_value** v) {
   }
   if (!better) return;
   if (a->best) sqlite3_value_free(a->best);
+  if (a->val && !a->have) {
+    sqlite3_value_free(a->val);
+    a->val = nullptr;
+  }
   if (a->val) sqlite3_value_free(a->val);
   a->best = sqlite3_value_dup(v[0]);
   a->val = sqlite3_value_dup(v[1]);
@@ -1095,9 +1138,9 @@ void argStep(sqlite3_context* c, int, sqlite3_value** v) {
 }
 void argFinal(sqlite3_context* c) {
   auto* a = static_cast<ArgAgg*>(sqlite3_aggregate_context(c, 0));
-  if (!a || !a->have) return sqlite3_result_null(c);
+  if (!a || (!a->have && !a->val)) return sqlite3_result_null(c);
   sqlite3_result_value(c, a->val);
-  sqlite3_value_free(a->best);
+  if (a->best) sqlite3_value_free(a->best);
   sqlite3_value_free(a->val);
 }
 
@@ -1154,6 +1197,7 @@ Status registerFunctions(sqlite3* db) {
       {"kql_regex", 2, fnRegex},
       {"kql_extract", 3, fnExtract},
       {"kql_extract_all", 2, fnExtractAll},
+      {"kql_extract_all", 3, fnExtractAll},
       {"kql_replace_regex", 3, fnReplaceRegex},
       {"kql_trim", 3, fnTrim},
       {"kql_split", 2, fnSplit},
@@ -1202,6 +1246,7 @@ Status registerFunctions(sqlite3* db) {
                                         a.fin, nullptr);
     if (rc != SQLITE_OK) return Error::internal(std::string("register ") + a.name);
   }
+  if (registerMoreFunctions(db) != SQLITE_OK) return Error::internal("register kql functions");
   return okStatus();
 }
 

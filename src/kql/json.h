@@ -21,43 +21,67 @@ struct JVal {
   std::vector<JVal> a;
   std::vector<std::pair<std::string, JVal>> o;
 
-  static JVal str(std::string v) {
-    JVal j;
-    j.t = T::kStr;
-    j.s = std::move(v);
-    return j;
-  }
-  static JVal integer(int64_t v) {
-    JVal j;
-    j.t = T::kInt;
-    j.i = v;
-    return j;
-  }
-  static JVal real(double v) {
-    JVal j;
-    j.t = T::kReal;
-    j.d = v;
-    return j;
-  }
-  static JVal boolean(bool v) {
-    JVal j;
-    j.t = T::kBool;
-    j.b = v;
-    return j;
-  }
-  static JVal array() {
-    JVal j;
-    j.t = T::kArr;
-    return j;
-  }
-  static JVal object() {
-    JVal j;
-    j.t = T::kObj;
-    return j;
-  }
+  // Special members are defaulted out of line, after the class is complete.
+  JVal();
+  JVal(const JVal&);
+  JVal(JVal&&) noexcept;
+  JVal& operator=(const JVal&);
+  JVal& operator=(JVal&&) noexcept;
+  ~JVal();
+
+  static JVal str(std::string v);
+  static JVal integer(int64_t v);
+  static JVal real(double v);
+  static JVal boolean(bool v);
+  static JVal array();
+  static JVal object();
   const JVal* get(std::string_view key) const;
   void set(const std::string& key, JVal v);
 };
+
+// Defined after the class so JVal is complete where its constructor is needed (clang with
+// libstdc++ checks std::pair<std::string, JVal> eagerly).
+inline JVal::JVal() = default;
+inline JVal::JVal(const JVal&) = default;
+inline JVal::JVal(JVal&&) noexcept = default;
+inline JVal& JVal::operator=(const JVal&) = default;
+inline JVal& JVal::operator=(JVal&&) noexcept = default;
+inline JVal::~JVal() = default;
+
+inline JVal JVal::str(std::string v) {
+  JVal j;
+  j.t = T::kStr;
+  j.s = std::move(v);
+  return j;
+}
+inline JVal JVal::integer(int64_t v) {
+  JVal j;
+  j.t = T::kInt;
+  j.i = v;
+  return j;
+}
+inline JVal JVal::real(double v) {
+  JVal j;
+  j.t = T::kReal;
+  j.d = v;
+  return j;
+}
+inline JVal JVal::boolean(bool v) {
+  JVal j;
+  j.t = T::kBool;
+  j.b = v;
+  return j;
+}
+inline JVal JVal::array() {
+  JVal j;
+  j.t = T::kArr;
+  return j;
+}
+inline JVal JVal::object() {
+  JVal j;
+  j.t = T::kObj;
+  return j;
+}
 
 // nullopt on invalid JSON (depth-limited, never throws).
 std::optional<JVal> parseJson(std::string_view text);

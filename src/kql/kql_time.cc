@@ -73,10 +73,17 @@ std::optional<int64_t> parseDateTime(std::string_view s) {
   int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, frac = 0;
   // MM/DD/YYYY [HH:MM[:SS]]
   size_t slash = s.find('/');
+  char sep = '/';
+  if ((slash == std::string_view::npos || slash > 2) && s.size() >= 10 &&
+      std::isdigit(static_cast<unsigned char>(s[0])) && (s[1] == '-' || s[2] == '-') &&
+      s.find('-', 3) != std::string_view::npos && s.find('-', 3) <= 5) {
+    slash = s[1] == '-' ? 1 : 2;  // MM-DD-YYYY
+    sep = '-';
+  }
   if (slash != std::string_view::npos && slash <= 2) {
-    if (!readInt(s, i, 2, mo) || i >= s.size() || s[i] != '/') return std::nullopt;
+    if (!readInt(s, i, 2, mo) || i >= s.size() || s[i] != sep) return std::nullopt;
     ++i;
-    if (!readInt(s, i, 2, d) || i >= s.size() || s[i] != '/') return std::nullopt;
+    if (!readInt(s, i, 2, d) || i >= s.size() || s[i] != sep) return std::nullopt;
     ++i;
     if (!readInt(s, i, 4, y, 4)) return std::nullopt;
   } else if (s.size() > 4 && std::isalpha(static_cast<unsigned char>(s[0]))) {

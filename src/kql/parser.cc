@@ -490,6 +490,7 @@ class Parser {
         return parseRange();
       if (w == "union" && !peekPunct(1, "(")) return parseUnion(nullptr);
       if (w == "union" && peekPunct(1, "(")) return parseUnion(nullptr);
+      if (w == "externaldata" && peekPunct(1, "(")) return parseExternalData();
       if (w == "find" || w == "search" || w == "externaldata" || w == "evaluate" ||
           w == "external_table" || w == "cluster" || w == "database" || w == "workspace" ||
           w == "app" || w == "macro-expand" || w == "graph") {
@@ -546,6 +547,7 @@ class Parser {
     }
     expectPunct(")");
     expectPunct("[");
+    if (isPunct(",")) ++p_;  // a leading comma is accepted
     while (!isPunct("]")) {
       e->args.push_back(parseExpr());
       if (isPunct(","))
@@ -555,6 +557,62 @@ class Parser {
     }
     expectPunct("]");
     return e;
+  }
+
+  // externaldata (a:string, ...) [ "url", ... ] [with (...)]: the schema is kept; the binder
+  // makes execution fail (fetching URLs is not supported) while binding still type-checks.
+  ExprPtr parseExternalData() {
+    auto e = mk(ExprKind::kDatatable, cur().pos);
+    e->options.emplace_back("externaldata", "1");
+    ++p_;
+    expectPunct("(");
+    while (!isPunct(")")) {
+      e->names.push_back(expectIdent());
+      expectPunct(":");
+      e->types.push_back(parseTypeName());
+      if (isPunct(","))
+        ++p_;
+      else if (!isPunct(")"))
+        fail(cur().pos, "expected ',' or ')' in externaldata schema");
+    }
+    expectPunct(")");
+    expectPunct("[");
+    while (!isPunct("]")) {
+      parseExpr();
+      if (isPunct(","))
+        ++p_;
+      else if (!isPunct("]"))
+        fail(cur().pos, "expected ',' or ']' in externaldata URLs");
+    }
+    expectPunct("]");
+    if (isIdent("with") && peekPunct(1, "(")) {
+      ++p_;
+      skipParens();
+    }
+    return e;
+  }
+
+  void skipParens() {
+    int depth = 0;
+    do {
+      if (atEnd()) fail(cur().pos, "unbalanced parentheses");
+      if (isPunct("(")) ++depth;
+      if (isPunct(")")) --depth;
+      ++p_;
+    } while (depth > 0);
+  }
+
+  // The operators of a subquery: `( op | op ... )` where the first op has no leading '|'.
+  ExprPtr parseSubqueryOps() {
+    auto pipe = mk(ExprKind::kPipe, cur().pos);
+    pipe->args.push_back(nullptr);
+    if (isPunct("|")) ++p_;
+    pipe->ops.push_back(parseOp());
+    while (isPunct("|")) {
+      ++p_;
+      pipe->ops.push_back(parseOp());
+    }
+    return pipe;
   }
 
   ExprPtr parseRange() {
@@ -703,6 +761,9 @@ class Parser {
         pat += "*";
         ++p_;
         any = true;
+      } else if (any && cur().kind == Tok::kNumber && adjacent()) {
+        pat += cur().text;  // project-away *1
+        ++p_;
       } else if (!any && isPunct("[")) {
         pat = expectIdent();
         any = true;
@@ -747,6 +808,7 @@ class Parser {
     std::string n = opName();
     if (n == "filter") n = "where";
     if (n == "mvexpand") n = "mv-expand";
+    if (n == "mvapply") n = "mv-apply";
     if (n == "limit") n = "take";
     if (n == "order" || n == "sort") {
       if (!isIdent("by")) fail(cur().pos, "expected 'by' after '" + n + "'");
@@ -768,8 +830,14 @@ class Parser {
       do {
         if (isPunct(",")) ++p_;
         NamedExpr ne = parseColumnPattern();
-        if (isIdent("asc") || isIdent("desc") || isIdent("granny-asc") || isIdent("granny-desc"))
+        if (isIdent("asc") || isIdent("desc")) {
+          ne.nulls = isIdent("asc") ? 3 : 4;  // project-reorder: sort matched names
           ++p_;
+        } else if (isIdent("granny") && peekPunct(1, "-")) {
+          p_ += 2;
+          ne.nulls = isIdent("asc") ? 3 : 4;
+          ++p_;
+        }
         op->items.push_back(ne);
       } while (isPunct(","));
     } else if (n == "project-rename") {
@@ -847,7 +915,7 @@ class Parser {
       op->expr = parseExpr();
       if (!isIdent("with")) fail(cur().pos, "expected 'with' in parse");
       ++p_;
-      while (!atEnd() && !isPunct("|") && !isPunct(";") && !isPunct(")")) {
+      while (!atEnd() && !isPunct("|") && !isPunct(";") && !isPunct(")") && !isPunct("}")) {
         if (cur().kind == Tok::kString) {
           auto lit = mk(ExprKind::kLiteral, cur().pos, cur().text);
           lit->lit_type = "string";
@@ -894,6 +962,62 @@ class Parser {
     } else if (n == "evaluate" || n == "invoke") {
       parseOptions(op->options, {});
       op->expr = parsePostfix();
+    } else if (n == "mv-apply") {
+      parseOptions(op->options, {"with_itemindex"});
+      do {
+        if (isPunct(",")) ++p_;
+        NamedExpr ne = parseNamed();
+        if (isIdent("to") && peek().kind == Tok::kIdent && peek().text == "typeof") {
+          p_ += 2;
+          expectPunct("(");
+          ne.to_type = expectIdent();
+          expectPunct(")");
+        }
+        op->items.push_back(ne);
+      } while (isPunct(","));
+      if (isIdent("limit")) {
+        ++p_;
+        op->expr = parseExpr();
+      }
+      if (!isIdent("on")) fail(cur().pos, "expected 'on' in mv-apply");
+      ++p_;
+      expectPunct("(");
+      op->right = parseSubqueryOps();
+      expectPunct(")");
+    } else if (n == "top-nested") {
+      // clauses: top-nested [N] of [name =] expr [with others = v] by [name =] agg [asc|desc]
+      while (true) {
+        NamedExpr level;
+        level.pos = cur().pos;
+        ExprPtr count;
+        if (!isIdent("of")) count = parseAdd();
+        if (!isIdent("of")) fail(cur().pos, "expected 'of' in top-nested");
+        ++p_;
+        NamedExpr key = parseNamed();
+        if (isIdent("with")) fail(cur().pos, "unsupported top-nested 'with others'");
+        if (!isIdent("by")) fail(cur().pos, "expected 'by' in top-nested");
+        ++p_;
+        NamedExpr agg = parseNamed();
+        agg.desc = true;
+        if (isIdent("asc")) {
+          agg.desc = false;
+          ++p_;
+        } else if (isIdent("desc")) {
+          ++p_;
+        }
+        key.expr = key.expr;
+        op->by.push_back(key);
+        op->items.push_back(agg);
+        op->defaults.push_back(count);
+        if (!isPunct(",")) break;
+        ++p_;
+        if (cur().kind == Tok::kIdent && cur().text == "top" && peekPunct(1, "-") &&
+            peek(2).kind == Tok::kIdent && peek(2).text == "nested") {
+          p_ += 3;
+        } else {
+          fail(cur().pos, "expected 'top-nested' after ','");
+        }
+      }
     } else if (n == "make-series") {
       parseOptions(op->options, {"kind"});
       while (!isIdent("on")) {
@@ -910,7 +1034,7 @@ class Parser {
         if (!isPunct(",") && !isIdent("on")) fail(cur().pos, "expected ',' or 'on' in make-series");
       }
       ++p_;
-      op->axis = parseExpr();
+      op->axis = parseAdd();
       if (isIdent("in") && peek().kind == Tok::kIdent && peek().text == "range") {
         p_ += 2;
         expectPunct("(");
@@ -972,8 +1096,17 @@ class Parser {
     expectPunct("(");
     std::vector<ExprPtr> out;
     while (!isPunct(")")) {
-      if (cur().kind == Tok::kIdent && peekPunct(1, "=")) p_ += 2;  // named argument
+      std::string argName;
+      if (cur().kind == Tok::kIdent && peekPunct(1, "=")) {  // named argument
+        argName = cur().text;
+        p_ += 2;
+      }
       out.push_back(parsePipe());
+      if (!argName.empty() && out.back()) {
+        auto named = std::make_shared<Expr>(*out.back());
+        named->options.emplace_back("argname", argName);
+        out.back() = named;
+      }
       if (isPunct(","))
         ++p_;
       else if (!isPunct(")"))
@@ -1166,8 +1299,13 @@ class Parser {
       return (neg ? "-" : "") + s;
     }
     if (t.kind == Tok::kString) {
+      std::string v = t.text;
       ++p_;
-      return jsonQuote(t.text);
+      while (cur().kind == Tok::kString) {  // adjacent literals concatenate
+        v += cur().text;
+        ++p_;
+      }
+      return jsonQuote(v);
     }
     if (t.kind == Tok::kRaw) {
       ++p_;
@@ -1277,9 +1415,10 @@ class Parser {
         fail(t.pos, "unexpected " + curDesc() + " in expression");
       }
       case Tok::kIdent: {
-        if (t.text == "true" || t.text == "false") {
+        if (t.text == "true" || t.text == "false" || t.text == "True" || t.text == "False" ||
+            t.text == "TRUE" || t.text == "FALSE") {
           ++p_;
-          return literal(t.pos, "bool", t.text);
+          return literal(t.pos, "bool", t.text[0] == 't' || t.text[0] == 'T' ? "true" : "false");
         }
         if (t.text == "dynamic" && peekPunct(1, "(")) {
           size_t pos = t.pos;

@@ -288,7 +288,7 @@ Result<std::string> lz4Decompress(std::string_view input, size_t max_output) {
     return Error::internal("lz4 init failed");
   }
   std::unique_ptr<LZ4F_dctx, LZ4F_errorCode_t (*)(LZ4F_dctx*)> ctx(raw,
-                                                                    LZ4F_freeDecompressionContext);
+                                                                   LZ4F_freeDecompressionContext);
   size_t hint = hintFor(input.size());
   size_t pos = 0;
   {
@@ -377,13 +377,9 @@ Result<std::string> snappyFramedCompress(std::string_view input) {
 
 }  // namespace
 
-bool isIdentityEncoding(std::string_view encoding) {
-  return codecOf(encoding) == Codec::kIdentity;
-}
+bool isIdentityEncoding(std::string_view encoding) { return codecOf(encoding) == Codec::kIdentity; }
 
-bool isSupportedEncoding(std::string_view encoding) {
-  return codecOf(encoding) != Codec::kUnknown;
-}
+bool isSupportedEncoding(std::string_view encoding) { return codecOf(encoding) != Codec::kUnknown; }
 
 Result<std::string> decompress(std::string_view encoding, std::string_view input,
                                size_t max_output) {

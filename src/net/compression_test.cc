@@ -18,6 +18,7 @@ std::atomic<bool> g_track{false};
 std::atomic<size_t> g_largest{0};
 }  // namespace
 
+#ifndef __SANITIZE_ADDRESS__  // ASan owns operator new; the size checks are skipped there
 void* operator new(size_t n) {
   if (g_track.load(std::memory_order_relaxed)) {
     size_t prev = g_largest.load(std::memory_order_relaxed);
@@ -29,6 +30,7 @@ void* operator new(size_t n) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+#endif
 
 namespace agentgate::net {
 namespace {
@@ -40,8 +42,8 @@ std::string sample(size_t n) {
   std::mt19937 rng(42);
   std::string s;
   s.reserve(n);
-  const std::string words[] = {"claude_code.tool_result", "session.id", "gen_ai.usage", "Bash",
-                               "{\"k\":1}", "user.email"};
+  const std::string words[] = {
+      "claude_code.tool_result", "session.id", "gen_ai.usage", "Bash", "{\"k\":1}", "user.email"};
   while (s.size() < n) {
     s += words[rng() % 6];
     s.push_back(static_cast<char>('a' + rng() % 26));

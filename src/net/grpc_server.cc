@@ -182,8 +182,8 @@ class GrpcServerImpl final : public GrpcServer {
     }
     server_ = std::move(server);
     auto colon = options_.endpoint.rfind(':');
-    std::string host = colon == std::string::npos ? options_.endpoint
-                                                  : options_.endpoint.substr(0, colon);
+    std::string host =
+        colon == std::string::npos ? options_.endpoint : options_.endpoint.substr(0, colon);
     bound_ = host + ":" + std::to_string(selected_port);
     return {};
   }

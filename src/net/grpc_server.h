@@ -24,14 +24,14 @@ struct GrpcServerOptions {
 struct GrpcCall {
   std::string method;  // "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
   std::vector<std::pair<std::string, std::string>> metadata;  // keys lower-cased
-  std::string peer;    // "127.0.0.1:53422"
-  std::string body;    // the message bytes (decompressed by grpc)
+  std::string peer;                                           // "127.0.0.1:53422"
+  std::string body;  // the message bytes (decompressed by grpc)
 };
 
 struct GrpcReply {
   int code = 0;  // grpc::StatusCode numeric value
   std::string message;
-  std::string body;  // response message bytes when code == 0
+  std::string body;                     // response message bytes when code == 0
   std::chrono::seconds retry_after{0};  // >0: sent as a google.rpc.RetryInfo detail
 };
 

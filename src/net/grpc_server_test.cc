@@ -145,9 +145,8 @@ TEST(GrpcServer, ErrorWithRetryAfterCarriesRetryInfoDetail) {
   EXPECT_EQ(r.code, grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(r.message, "try later");
   // The detail is a google.rpc.Status whose details hold a RetryInfo of 7 seconds.
-  EXPECT_EQ(r.error_details,
-            encodeRpcStatusProtobuf(grpc_code::kUnavailable, "try later",
-                                    {retryInfoDetail(std::chrono::seconds(7))}));
+  EXPECT_EQ(r.error_details, encodeRpcStatusProtobuf(grpc_code::kUnavailable, "try later",
+                                                     {retryInfoDetail(std::chrono::seconds(7))}));
   EXPECT_NE(r.error_details.find("google.rpc.RetryInfo"), std::string::npos);
 }
 
@@ -207,7 +206,8 @@ TEST(GrpcServer, TlsAndMutualTls) {
   EXPECT_EQ(r.code, grpc::StatusCode::OK) << r.message;
   EXPECT_EQ(r.body, "echo:secure");
   // A plaintext client cannot talk to a TLS listener.
-  auto plain = grpcUnary(grpcInsecureChannel(addr), kEcho, "x", {.deadline = std::chrono::seconds(5)});
+  auto plain =
+      grpcUnary(grpcInsecureChannel(addr), kEcho, "x", {.deadline = std::chrono::seconds(5)});
   EXPECT_NE(plain.code, grpc::StatusCode::OK);
   server->stop();
 

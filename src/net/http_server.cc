@@ -140,7 +140,8 @@ Result<std::unique_ptr<asio::ssl::context>> makeSslContext(const TlsServerConfig
     }
     boost::system::error_code ec;
     ctx->use_certificate_chain_file(tls.cert_file, ec);
-    if (ec) return Error::config("tls: cannot load cert_file " + tls.cert_file + ": " + ec.message());
+    if (ec)
+      return Error::config("tls: cannot load cert_file " + tls.cert_file + ": " + ec.message());
     ctx->use_private_key_file(tls.key_file, asio::ssl::context::pem, ec);
     if (ec) return Error::config("tls: cannot load key_file " + tls.key_file + ": " + ec.message());
     if (SSL_CTX_check_private_key(native) != 1) {
@@ -211,12 +212,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (buffer_.size() > 0) return readHeader();
     lowest().expires_after(fresh ? shared_->options.read_header_timeout
                                  : shared_->options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
-                                                       beast::error_code ec, size_t n) {
-      if (ec) return self->closeNow();
-      self->buffer_.commit(n);
-      self->readHeader();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->closeNow();
+                              self->buffer_.commit(n);
+                              self->readHeader();
+                            });
   }
 
   void readHeader() {
@@ -226,10 +227,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // The limit is the handler's call, checked by us once the headers are known.
     header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     lowest().expires_after(shared_->options.read_header_timeout);
-    http::async_read_header(stream_, buffer_, *header_parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                              self->onHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *header_parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->onHeader(ec); });
   }
 
   void onHeader(beast::error_code ec) {
@@ -349,10 +349,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // Reads the body piece by piece so the idle timeout bounds inactivity, not the whole upload.
   void readBodySome() {
     lowest().expires_after(shared_->options.idle_timeout);
-    http::async_read_some(stream_, buffer_, *body_parser_,
-                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                            self->onBody(ec);
-                          });
+    http::async_read_some(
+        stream_, buffer_, *body_parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->onBody(ec); });
   }
 
   void onBody(beast::error_code ec) {
@@ -440,12 +439,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void drain() {
     if (!scratch_) scratch_ = std::make_unique<std::array<char, 16384>>();
-    stream_.async_read_some(asio::buffer(*scratch_), [self = this->shared_from_this()](
-                                                         beast::error_code ec, size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > kLingerDrainLimit) return self->closeNow();
-      self->drain();
-    });
+    stream_.async_read_some(asio::buffer(*scratch_),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kLingerDrainLimit) return self->closeNow();
+                              self->drain();
+                            });
   }
 
   void gracefulClose() {
@@ -505,8 +504,7 @@ void acceptLoop(const std::shared_ptr<Worker>& w) {
           w, TlsStream(beast::tcp_stream(std::move(socket)), *w->shared->ssl))
           ->run();
     } else {
-      std::make_shared<Session<beast::tcp_stream>>(w, beast::tcp_stream(std::move(socket)))
-          ->run();
+      std::make_shared<Session<beast::tcp_stream>>(w, beast::tcp_stream(std::move(socket)))->run();
     }
     acceptLoop(w);
   });
@@ -626,8 +624,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(WorkerPool& pool, HttpSer
   if (options.cors.max_age > 0) shared->cors_max_age = std::to_string(options.cors.max_age);
   shared->options = std::move(options);
   shared->handler = std::move(handler);
-  return std::unique_ptr<HttpServer>(
-      new HttpServerImpl(pool, std::move(shared), endpoint.value()));
+  return std::unique_ptr<HttpServer>(new HttpServerImpl(pool, std::move(shared), endpoint.value()));
 }
 
 }  // namespace agentgate::net

@@ -21,12 +21,12 @@ namespace agentgate::net {
 class WorkerPool;
 
 struct HttpRequest {
-  std::string method;  // "POST"
-  std::string target;  // "/v1/logs?x=1"
-  std::string path;    // "/v1/logs"
-  std::string query;   // "x=1"
+  std::string method;                                        // "POST"
+  std::string target;                                        // "/v1/logs?x=1"
+  std::string path;                                          // "/v1/logs"
+  std::string query;                                         // "x=1"
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string remote_address;  // "127.0.0.1:53422"
+  std::string remote_address;                                // "127.0.0.1:53422"
   bool tls = false;
   std::string body;  // filled before onRequest
   std::any state;    // the handler's per-request state, set in onHeaders

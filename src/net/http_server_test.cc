@@ -173,7 +173,9 @@ class RawClient {
   }
   ~RawClient() { ::close(fd_); }
   bool connected() const { return connected_; }
-  void send(std::string_view s) { ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), (ssize_t)s.size()); }
+  void send(std::string_view s) {
+    ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), (ssize_t)s.size());
+  }
   // Reads until `until` appears in the data, EOF, or the receive timeout. Returns what was read.
   std::string readUntil(std::string_view until) {
     std::string out;
@@ -476,7 +478,8 @@ class CorsTest : public HttpServerTest {
 };
 
 TEST_F(CorsTest, PreflightAllowed) {
-  for (std::string origin : {"https://app.example.com", "https://a.good.dev", "https://x.y.good.dev"}) {
+  for (std::string origin :
+       {"https://app.example.com", "https://a.good.dev", "https://x.y.good.dev"}) {
     Reply r = preflight(origin);
     ASSERT_EQ(r.code, CURLE_OK);
     EXPECT_EQ(r.status, 204) << origin;

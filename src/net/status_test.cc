@@ -69,10 +69,14 @@ TEST(Status, RetryAfterOnlyFor429And503) {
 
 TEST(Status, RpcStatusProtobufBytes) {
   // code=3 (08 03), message="bad" (12 03 'b' 'a' 'd')
-  EXPECT_EQ(encodeRpcStatusProtobuf(3, "bad"), std::string("\x08\x03\x12\x03" "bad", 7));
+  EXPECT_EQ(encodeRpcStatusProtobuf(3, "bad"), std::string("\x08\x03\x12\x03"
+                                                           "bad",
+                                                           7));
   EXPECT_EQ(encodeRpcStatusProtobuf(0, ""), "");
   std::string with_detail = encodeRpcStatusProtobuf(14, "x", {std::string("AB")});
-  EXPECT_EQ(with_detail, std::string("\x08\x0e\x12\x01x\x1a\x02" "AB", 9));
+  EXPECT_EQ(with_detail, std::string("\x08\x0e\x12\x01x\x1a\x02"
+                                     "AB",
+                                     9));
   // A 200-byte message needs a two-byte length varint.
   std::string long_msg(200, 'm');
   std::string enc = encodeRpcStatusProtobuf(13, long_msg);
@@ -93,10 +97,10 @@ TEST(Status, RetryInfoDetailBytes) {
 }
 
 TEST(Status, RpcStatusJson) {
-  EXPECT_EQ(encodeRpcStatusJson(3, "bad \"json\"\n"),
-            R"({"code":3,"message":"bad \"json\"\n"})");
-  EXPECT_EQ(encodeRpcStatusJson(14, "busy", std::chrono::seconds(2)),
-            R"({"code":14,"message":"busy","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"2s"}]})");
+  EXPECT_EQ(encodeRpcStatusJson(3, "bad \"json\"\n"), R"({"code":3,"message":"bad \"json\"\n"})");
+  EXPECT_EQ(
+      encodeRpcStatusJson(14, "busy", std::chrono::seconds(2)),
+      R"({"code":14,"message":"busy","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"2s"}]})");
   EXPECT_EQ(encodeRpcStatusJson(3, std::string("\x01", 1)), R"({"code":3,"message":"\u0001"})");
 }
 

@@ -11,8 +11,8 @@ struct TlsServerConfig {
   bool enabled() const { return !cert_file.empty(); }
   std::string cert_file;
   std::string key_file;
-  std::string ca_file;          // accepted for compatibility
-  std::string client_ca_file;   // set => mTLS: client certificates required and verified
+  std::string ca_file;              // accepted for compatibility
+  std::string client_ca_file;       // set => mTLS: client certificates required and verified
   std::string min_version = "1.2";  // "1.2" | "1.3"
   std::string max_version;
 };

@@ -55,17 +55,17 @@ TEST(TlsConfig, ReportsProblems) {
   cases.push_back({mapOf({{"cert_file", "/c.pem"}}), "key_file"});
   cases.push_back({mapOf({{"key_file", "/k.pem"}}), "cert_file"});
   cases.push_back({mapOf({{"client_ca_file", "/ca.pem"}}), "client_ca_file"});
-  cases.push_back({mapOf({{"cert_file", "/c"}, {"key_file", "/k"}, {"min_version", "1.1"}}),
-                   "below 1.2"});
-  cases.push_back({mapOf({{"cert_file", "/c"}, {"key_file", "/k"}, {"min_version", "2"}}),
-                   "min_version"});
+  cases.push_back(
+      {mapOf({{"cert_file", "/c"}, {"key_file", "/k"}, {"min_version", "1.1"}}), "below 1.2"});
+  cases.push_back(
+      {mapOf({{"cert_file", "/c"}, {"key_file", "/k"}, {"min_version", "2"}}), "min_version"});
   cases.push_back({mapOf({{"cert_file", "/c"},
                           {"key_file", "/k"},
                           {"min_version", "1.3"},
                           {"max_version", "1.2"}}),
                    "max_version"});
-  cases.push_back({mapOf({{"cert_file", "/c"}, {"key_file", "/k"}, {"certfile", "/x"}}),
-                   "certfile"});
+  cases.push_back(
+      {mapOf({{"cert_file", "/c"}, {"key_file", "/k"}, {"certfile", "/x"}}), "certfile"});
   for (auto& c : cases) {
     TlsServerConfig tls;
     Diagnostics d;

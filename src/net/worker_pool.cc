@@ -23,9 +23,9 @@ void WorkerPool::start() {
   started_ = true;
   for (auto& ctx : contexts_) {
     if (ctx->stopped()) ctx->restart();
-    guards_.push_back(std::make_unique<
-                      boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
-        ctx->get_executor()));
+    guards_.push_back(
+        std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+            ctx->get_executor()));
   }
   threads_.reserve(contexts_.size());
   for (auto& ctx : contexts_) {

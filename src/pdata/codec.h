@@ -12,8 +12,8 @@ namespace agentgate::pdata {
 
 // Limits applied while decoding untrusted input. Exceeding one is kInvalid (400).
 struct DecodeLimits {
-  size_t max_anyvalue_depth = 64;             // nesting of arrays/maps inside an AnyValue
-  size_t max_attributes_per_record = 4096;    // per record/span/event/data point/resource/scope
+  size_t max_anyvalue_depth = 64;           // nesting of arrays/maps inside an AnyValue
+  size_t max_attributes_per_record = 4096;  // per record/span/event/data point/resource/scope
   size_t max_attribute_value_bytes = 16u << 20;
 };
 

@@ -235,6 +235,23 @@ TEST(JsonEncode, ControlCharactersAreEscaped) {
   EXPECT_EQ(first(back).severity_text, std::string("a\x01\tb", 4));
 }
 
+TEST(JsonEncode, DoublesStayDoubles) {
+  // Found by pdata_json_fuzz: -0.0 printed as "-0" re-read as the integer 0.
+  const char* in = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"h","histogram":
+      {"dataPoints":[{"min":-0.0,"max":1.8446744073709552e19,"sum":5}]}}]}]}]})";
+  Batch b(Signal::kMetrics);
+  ASSERT_TRUE(decodeJson(b, in).ok());
+  std::string out = encodeJson(b);
+  EXPECT_NE(out.find(R"("min":-0.0)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("max":18446744073709551616.0)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("sum":5)"), std::string::npos) << out;
+  Batch again(Signal::kMetrics);
+  ASSERT_TRUE(decodeJson(again, out).ok());
+  EXPECT_EQ(encodeJson(again), out);
+  const auto& p = again.resource_metrics[0].scope_metrics[0].metrics[0].histogram_points[0];
+  EXPECT_TRUE(std::signbit(p.min));
+}
+
 TEST(JsonEncode, ResponseBodies) {
   EXPECT_EQ(encodeExportResponseJson(Signal::kLogs, 0, ""), "{}");
   EXPECT_EQ(encodeExportResponseJson(Signal::kLogs, 2, "bad \"x\""),

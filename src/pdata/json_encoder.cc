@@ -93,9 +93,16 @@ class JsonWriter {
   void number(double d) {
     if (std::isnan(d)) return raw("\"NaN\"");
     if (std::isinf(d)) return raw(d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-    char buf[32];
+    char buf[40];
     auto r = std::to_chars(buf, buf + sizeof buf, d);
     out_.append(buf, r.ptr);
+    // Shortest form may be a bare integer. Readers (simdjson too) take "-0" as the integer 0
+    // and reject integers beyond 64 bits, so those keep a fraction to stay doubles.
+    if ((d == 0 && std::signbit(d)) || std::fabs(d) >= 9.0e18) {
+      if (std::string_view(buf, r.ptr - buf).find_first_of(".e") == std::string_view::npos) {
+        out_.append(".0");
+      }
+    }
   }
   void hex(std::string_view bytes) {
     out_.push_back('"');

@@ -94,7 +94,12 @@ struct ResourceLogs {
 // ---- traces
 
 enum class SpanKind : int32_t {
-  kUnspecified = 0, kInternal = 1, kServer = 2, kClient = 3, kProducer = 4, kConsumer = 5
+  kUnspecified = 0,
+  kInternal = 1,
+  kServer = 2,
+  kClient = 3,
+  kProducer = 4,
+  kConsumer = 5
 };
 enum class StatusCode : int32_t { kUnset = 0, kOk = 1, kError = 2 };
 
@@ -235,8 +240,7 @@ struct QuantileValue {
 };
 
 struct SummaryDataPoint {
-  explicit SummaryDataPoint(std::pmr::memory_resource* mr)
-      : attributes(mr), quantile_values(mr) {}
+  explicit SummaryDataPoint(std::pmr::memory_resource* mr) : attributes(mr), quantile_values(mr) {}
   Attributes attributes;
   uint64_t start_time_unix_nano = 0;
   uint64_t time_unix_nano = 0;
@@ -246,11 +250,21 @@ struct SummaryDataPoint {
   uint32_t flags = 0;
 };
 
-enum class MetricType : uint8_t { kEmpty, kGauge, kSum, kHistogram, kExponentialHistogram, kSummary };
+enum class MetricType : uint8_t {
+  kEmpty,
+  kGauge,
+  kSum,
+  kHistogram,
+  kExponentialHistogram,
+  kSummary
+};
 
 struct Metric {
   explicit Metric(std::pmr::memory_resource* mr)
-      : number_points(mr), histogram_points(mr), exp_histogram_points(mr), summary_points(mr),
+      : number_points(mr),
+        histogram_points(mr),
+        exp_histogram_points(mr),
+        summary_points(mr),
         metadata(mr) {}
   std::string_view name;
   std::string_view description;
@@ -258,7 +272,7 @@ struct Metric {
   MetricType type = MetricType::kEmpty;
   // Sum / Histogram / ExponentialHistogram only.
   AggregationTemporality temporality = AggregationTemporality::kUnspecified;
-  bool is_monotonic = false;  // Sum only
+  bool is_monotonic = false;           // Sum only
   Vec<NumberDataPoint> number_points;  // Gauge and Sum
   Vec<HistogramDataPoint> histogram_points;
   Vec<ExponentialHistogramDataPoint> exp_histogram_points;
@@ -283,10 +297,11 @@ struct ResourceMetrics {
 // Who sent a batch and how: filled by the receiver, read by processors (resource from_context,
 // secrets user attribution) and exporters.
 struct RequestContext {
-  std::string client_address;               // "ip:port"
-  std::string auth_subject;                 // authenticator's identity (never the token itself)
+  std::string client_address;  // "ip:port"
+  std::string auth_subject;    // authenticator's identity (never the token itself)
   std::vector<std::pair<std::string, std::string>> auth_attributes;  // auth.<name>
-  std::vector<std::pair<std::string, std::string>> metadata;  // include_metadata: lower-cased header/metadata -> value
+  std::vector<std::pair<std::string, std::string>>
+      metadata;  // include_metadata: lower-cased header/metadata -> value
 };
 
 // Batch: one decoded export request of one signal. Move-only; owns everything its views point to.

@@ -57,8 +57,9 @@ class Builder {
       return cfg;
     }
     if (!root.isMap()) {
-      diags_.error(root, "expected a map with receivers, processors, exporters, extensions and "
-                         "service");
+      diags_.error(root,
+                   "expected a map with receivers, processors, exporters, extensions and "
+                   "service");
       return cfg;
     }
     MapReader top(root, diags_);
@@ -99,8 +100,8 @@ class Builder {
       }
       const Factory* factory = registry_.find(kind, id->type);
       if (factory == nullptr) {
-        diags_.error(body, "unknown " + std::string(componentKindName(kind)) + " type \"" +
-                               id->type + "\"");
+        diags_.error(
+            body, "unknown " + std::string(componentKindName(kind)) + " type \"" + id->type + "\"");
         declared(kind).unknown_type.insert(id->str());
         continue;
       }
@@ -134,7 +135,8 @@ class Builder {
 
     if (pipelines == nullptr || pipelines->isNull() ||
         (pipelines->isMap() && pipelines->entries().empty())) {
-      std::string path = service.path().empty() ? "service.pipelines" : service.path() + ".pipelines";
+      std::string path =
+          service.path().empty() ? "service.pipelines" : service.path() + ".pipelines";
       diags_.error(pipelines ? pipelines->mark() : service.mark(), path,
                    "at least one pipeline is required");
       return;
@@ -244,7 +246,8 @@ class Builder {
       bool has_address = mr.read("address", out.metrics_address);
       if (has_address && !out.metrics_address.empty() && !validAddress(out.metrics_address))
         mr.error("address", "invalid address \"" + out.metrics_address + "\" (expected host:port)");
-      if (const ConfigNode* readers = mr.child("readers"); readers != nullptr && !readers->isNull()) {
+      if (const ConfigNode* readers = mr.child("readers");
+          readers != nullptr && !readers->isNull()) {
         if (has_address)
           diags_.error(*readers, "use either address or readers, not both");
         else
@@ -263,8 +266,9 @@ class Builder {
 
   // The one reader form we serve: a pull Prometheus exporter on host:port.
   void metricReaders(const ConfigNode& readers, TelemetryConfig& out) {
-    const char* kOnly = "only one reader of the form pull.exporter.prometheus {host, port} is "
-                        "supported";
+    const char* kOnly =
+        "only one reader of the form pull.exporter.prometheus {host, port} is "
+        "supported";
     if (!readers.isSequence() || readers.items().size() != 1) {
       diags_.error(readers, kOnly);
       return;
@@ -287,8 +291,8 @@ class Builder {
     for (const char* k : {"without_units", "without_type_suffix", "without_scope_info"})
       pr.ignore(k);
     pr.finish();
-    out.metrics_address =
-        (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    out.metrics_address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                          std::to_string(port);
   }
 
   static bool validAddress(std::string_view a) {
@@ -310,10 +314,18 @@ class Builder {
 const ComponentEntry* CollectorConfig::find(ComponentKind kind, const ComponentId& id) const {
   const std::vector<ComponentEntry>* list = nullptr;
   switch (kind) {
-    case ComponentKind::kReceiver: list = &receivers; break;
-    case ComponentKind::kProcessor: list = &processors; break;
-    case ComponentKind::kExporter: list = &exporters; break;
-    case ComponentKind::kExtension: list = &extensions; break;
+    case ComponentKind::kReceiver:
+      list = &receivers;
+      break;
+    case ComponentKind::kProcessor:
+      list = &processors;
+      break;
+    case ComponentKind::kExporter:
+      list = &exporters;
+      break;
+    case ComponentKind::kExtension:
+      list = &extensions;
+      break;
   }
   for (const auto& e : *list)
     if (e.id == id) return &e;

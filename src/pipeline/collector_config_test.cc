@@ -24,7 +24,9 @@ class FakeFactory : public Factory {
  public:
   FakeFactory(ComponentKind kind, std::string type, std::vector<Signal> signals,
               std::vector<std::string_view> aliases = {})
-      : kind_(kind), type_(std::move(type)), signals_(std::move(signals)),
+      : kind_(kind),
+        type_(std::move(type)),
+        signals_(std::move(signals)),
         aliases_(std::move(aliases)) {}
   ComponentKind kind() const override { return kind_; }
   std::string_view type() const override { return type_; }
@@ -148,9 +150,9 @@ TEST(CollectorConfigTest, GoodConfigBuildsEverything) {
   const ComponentEntry* b2 = c.find(ComponentKind::kProcessor, {"batch", "2"});
   ASSERT_NE(b2, nullptr);
   EXPECT_EQ(static_cast<FakeConfig&>(*b2->config).size, 5);
-  EXPECT_EQ(static_cast<FakeConfig&>(*c.find(ComponentKind::kProcessor, {"batch", ""})->config)
-                .endpoint,
-            "default");
+  EXPECT_EQ(
+      static_cast<FakeConfig&>(*c.find(ComponentKind::kProcessor, {"batch", ""})->config).endpoint,
+      "default");
   EXPECT_EQ(c.find(ComponentKind::kReceiver, {"debug", ""}), nullptr);
   ASSERT_EQ(c.service_extensions.size(), 1u);
   EXPECT_EQ(c.service_extensions[0].type, "bearertokenauth");

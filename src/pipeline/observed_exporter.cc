@@ -6,9 +6,12 @@ namespace agentgate::pipeline {
 
 std::string_view itemUnit(Signal signal) {
   switch (signal) {
-    case Signal::kLogs: return "log_records";
-    case Signal::kTraces: return "spans";
-    case Signal::kMetrics: return "metric_points";
+    case Signal::kLogs:
+      return "log_records";
+    case Signal::kTraces:
+      return "spans";
+    case Signal::kMetrics:
+      return "metric_points";
   }
   return "items";
 }

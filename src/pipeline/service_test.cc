@@ -102,7 +102,8 @@ class FakeReceiverFactory : public ReceiverFactory {
   std::unique_ptr<ComponentConfig> createDefaultConfig() const override {
     return std::make_unique<NoConfig>();
   }
-  void unmarshal(const config::ConfigNode&, ComponentConfig&, config::Diagnostics&) const override {}
+  void unmarshal(const config::ConfigNode&, ComponentConfig&, config::Diagnostics&) const override {
+  }
   Result<std::unique_ptr<Receiver>> create(const CreateSettings&, const ComponentConfig&,
                                            ReceiverConsumers next) const override {
     return std::unique_ptr<Receiver>(std::make_unique<FakeReceiver>(std::move(next)));
@@ -116,7 +117,8 @@ class TagProcessorFactory : public ProcessorFactory {
   std::unique_ptr<ComponentConfig> createDefaultConfig() const override {
     return std::make_unique<NoConfig>();
   }
-  void unmarshal(const config::ConfigNode&, ComponentConfig&, config::Diagnostics&) const override {}
+  void unmarshal(const config::ConfigNode&, ComponentConfig&, config::Diagnostics&) const override {
+  }
   Result<std::shared_ptr<Processor>> create(const CreateSettings& s, const ComponentConfig&, Signal,
                                             ConsumerPtr next) const override {
     return std::shared_ptr<Processor>(std::make_shared<TagProcessor>(s.id.str(), next));
@@ -130,7 +132,8 @@ class CapturingExporterFactory : public ExporterFactory {
   std::unique_ptr<ComponentConfig> createDefaultConfig() const override {
     return std::make_unique<NoConfig>();
   }
-  void unmarshal(const config::ConfigNode&, ComponentConfig&, config::Diagnostics&) const override {}
+  void unmarshal(const config::ConfigNode&, ComponentConfig&, config::Diagnostics&) const override {
+  }
   Result<std::shared_ptr<Exporter>> create(const CreateSettings& s,
                                            const ComponentConfig&) const override {
     auto e = std::make_shared<CapturingExporter>(s.id.str(), s.id.name == "failing");
@@ -167,7 +170,9 @@ TEST_F(ServiceTest, WiresProcessorsInOrderAndFansOutToEveryExporter) {
   cfg.processors.push_back(entry(pf, "tag", "b"));
   cfg.exporters.push_back(entry(ef, "capture", "one"));
   cfg.exporters.push_back(entry(ef, "capture", "two"));
-  cfg.pipelines.push_back(PipelineConfig{"logs", Signal::kLogs, {{"fake", ""}},
+  cfg.pipelines.push_back(PipelineConfig{"logs",
+                                         Signal::kLogs,
+                                         {{"fake", ""}},
                                          {{"tag", "a"}, {"tag", "b"}},
                                          {{"capture", "one"}, {"capture", "two"}}});
   auto svc = Service::build(cfg, CreateSettings{}, telemetry, pool);
@@ -180,15 +185,21 @@ TEST_F(ServiceTest, WiresProcessorsInOrderAndFansOutToEveryExporter) {
     ASSERT_EQ(exporters()[id]->seen.size(), 1u) << id;
     EXPECT_EQ(exporters()[id]->seen[0], "tag/a,tag/b,") << id;
   }
-  EXPECT_EQ(telemetry.counterValue("otelcol_exporter_sent_log_records", {{"exporter", "capture/one"}}),
-            3u);
+  EXPECT_EQ(
+      telemetry.counterValue("otelcol_exporter_sent_log_records", {{"exporter", "capture/one"}}),
+      3u);
 
   (*svc)->shutdown();
-  std::vector<std::string> expected = {
-      "start exporter capture/one", "start exporter capture/two", "start processor tag/b",
-      "start processor tag/a",      "start receiver",             "stop receiver",
-      "stop processor tag/b",       "stop processor tag/a",       "stop exporter capture/one",
-      "stop exporter capture/two"};
+  std::vector<std::string> expected = {"start exporter capture/one",
+                                       "start exporter capture/two",
+                                       "start processor tag/b",
+                                       "start processor tag/a",
+                                       "start receiver",
+                                       "stop receiver",
+                                       "stop processor tag/b",
+                                       "stop processor tag/a",
+                                       "stop exporter capture/one",
+                                       "stop exporter capture/two"};
   EXPECT_EQ(events(), expected);
 }
 

@@ -99,7 +99,7 @@ double durationMs(uint64_t nanos) {
 }
 
 void setAppCommon(RowRef& row, const Envelope& e, std::string_view table) {
-  row.set("TimeGenerated", formatDateTime(e.time_unix_nano));
+  row.set("TimeGenerated", datetimeTicks(e.time_unix_nano));
   row.set("Type", std::string(table));
   row.text("IKey", e.ikey);
   row.text("SDKVersion", tag(e, "ai.internal.sdkVersion"));
@@ -366,7 +366,7 @@ void appendLogs(const pdata::Batch& batch, RowBatch& out) {
              "K8sContainerName", "K8sNamespaceName", "K8sPodName", "DroppedAttributesCount"},
             kOtelIdentity));
         uint64_t t = r.time_unix_nano ? r.time_unix_nano : r.observed_time_unix_nano;
-        row.set("TimeGenerated", formatDateTime(t));
+        row.set("TimeGenerated", datetimeTicks(t));
         row.set("Type", std::string("OTelLogs"));
         res.apply(row, r.attributes);
         row.text("Body", appinsights::asString(r.body));
@@ -399,7 +399,7 @@ void appendTraces(const pdata::Batch& batch, uint64_t now, RowBatch& out) {
                           {"TimeGenerated", "Type", "Id", "Attributes", "RoleName", "ServiceName",
                            "ServiceNamespace", "ServiceInstanceId"},
                           {}));
-      row.set("TimeGenerated", formatDateTime(now));
+      row.set("TimeGenerated", datetimeTicks(now));
       row.set("Type", std::string("OTelResources"));
       row.set("Id", res.id);
       row.set("Attributes", toValidUtf8(res.attributes_json));
@@ -443,10 +443,10 @@ void appendTraces(const pdata::Batch& batch, uint64_t now, RowBatch& out) {
         uint64_t duration = span.end_time_unix_nano > span.start_time_unix_nano
                                 ? span.end_time_unix_nano - span.start_time_unix_nano
                                 : 0;
-        row.set("TimeGenerated", formatDateTime(span.start_time_unix_nano));
+        row.set("TimeGenerated", datetimeTicks(span.start_time_unix_nano));
         row.set("Type", std::string("OTelSpans"));
         res.apply(row, span.attributes);
-        row.set("EndTime", formatDateTime(span.end_time_unix_nano));
+        row.set("EndTime", datetimeTicks(span.end_time_unix_nano));
         row.set("DurationMs", static_cast<double>(duration) / 1e6);
         row.text("TraceId", idHex(span.trace_id));
         row.text("SpanId", idHex(span.span_id));
@@ -482,7 +482,7 @@ void appendTraces(const pdata::Batch& batch, uint64_t now, RowBatch& out) {
           // The event's own time (Log Analytics documents the span start; the event time is
           // what a local query wants to filter on).
           er.set("TimeGenerated",
-                 formatDateTime(ev.time_unix_nano ? ev.time_unix_nano : span.start_time_unix_nano));
+                 datetimeTicks(ev.time_unix_nano ? ev.time_unix_nano : span.start_time_unix_nano));
           er.set("Type", std::string("OTelEvents"));
           res.apply(er, ev.attributes);
           er.text("Name", ev.name);

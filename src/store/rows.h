@@ -10,8 +10,8 @@
 
 namespace agentgate::store {
 
-// monostate = unset: '' for string columns, NULL otherwise. bool is int64 0/1, datetime and
-// dynamic are text (formatDateTime / JSON).
+// monostate = unset: '' for string columns, NULL otherwise. bool is int64 0/1, datetime is int64
+// ticks (datetimeTicks), dynamic is JSON text.
 using Cell = std::variant<std::monostate, int64_t, double, std::string>;
 
 struct TableRows {

@@ -66,8 +66,80 @@ Status migrationV1(sqlite3* db) {
   return {};
 }
 
+// Declared type of a column as the database has it ("" when absent).
+std::string declaredType(sqlite3* db, std::string_view table, std::string_view column) {
+  std::string sql = "SELECT type FROM pragma_table_info(" + quoted(table) + ") WHERE name = ?";
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return {};
+  sqlite3_bind_text(stmt, 1, column.data(), static_cast<int>(column.size()), SQLITE_STATIC);
+  std::string out;
+  if (sqlite3_step(stmt) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(stmt, 0);
+    out = t ? reinterpret_cast<const char*>(t) : "";
+  }
+  sqlite3_finalize(stmt);
+  return out;
+}
+
+// Version 2: datetime columns hold INTEGER ticks (what the KQL engine reads) instead of ISO-8601
+// TEXT. Databases created by version 1 get their tables rebuilt with the values converted; fresh
+// databases already have INTEGER columns (migrationV1 uses the current types) and skip this.
+Status migrationV2(sqlite3* db) {
+  for (const auto& t : tableSchemas()) {
+    bool text_datetime = false;
+    for (const auto& c : t.columns) {
+      if (c.type == KqlType::kDatetime && declaredType(db, t.name, c.name) == "TEXT") {
+        text_datetime = true;
+      }
+    }
+    if (!text_datetime) continue;
+    std::string old_name = "_v1_" + std::string(t.name);
+    if (auto st = exec(db, "DROP INDEX IF EXISTS " + quoted("ix_" + std::string(t.name) + "_time"));
+        !st) {
+      return st;
+    }
+    if (auto st = exec(db, "ALTER TABLE " + quoted(t.name) + " RENAME TO " + quoted(old_name));
+        !st) {
+      return st;
+    }
+    if (auto st = exec(db, createTableSql(t)); !st) return st;
+    std::string cols, values;
+    for (const auto& c : t.columns) {
+      if (!cols.empty()) {
+        cols += ", ";
+        values += ", ";
+      }
+      cols += quoted(c.name);
+      if (c.type == KqlType::kDatetime) {
+        // "YYYY-MM-DDTHH:MM:SS.fffffffZ" -> whole seconds * 10^7 + the 7 fraction digits.
+        std::string q = quoted(c.name);
+        values += "CASE WHEN typeof(" + q + ") = 'text' THEN CAST(strftime('%s', substr(" + q +
+                  ", 1, 19)) AS INTEGER) * 10000000 + CAST(substr(" + q +
+                  " || '0000000', 21, 7) AS INTEGER) ELSE " + q + " END";
+      } else {
+        values += quoted(c.name);
+      }
+    }
+    if (auto st = exec(db, "INSERT INTO " + quoted(t.name) + " (" + cols + ") SELECT " + values +
+                               " FROM " + quoted(old_name));
+        !st) {
+      return st;
+    }
+    if (auto st = exec(db, "DROP TABLE " + quoted(old_name)); !st) return st;
+    if (t.column("TimeGenerated")) {
+      if (auto st = exec(db, "CREATE INDEX IF NOT EXISTS " +
+                                 quoted("ix_" + std::string(t.name) + "_time") + " ON " +
+                                 quoted(t.name) + " (\"TimeGenerated\")");
+          !st) {
+        return st;
+      }
+    }
+  }
+  return {};
+}
+
 using Migration = Status (*)(sqlite3*);
-constexpr Migration kMigrations[] = {migrationV1};
+constexpr Migration kMigrations[] = {migrationV1, migrationV2};
 
 }  // namespace
 
@@ -98,6 +170,7 @@ std::string_view kqlTypeName(KqlType type) {
 std::string_view sqliteTypeName(KqlType type) {
   switch (type) {
     case KqlType::kBool:
+    case KqlType::kDatetime:
     case KqlType::kInt:
     case KqlType::kLong:
     case KqlType::kTimespan:

@@ -1,10 +1,10 @@
 // The store's tables: the Log Analytics columns (KQL names and types) of every Application
 // Insights / OTel table plus our own AgentSecretFindings, and the migrations that create them.
 //
-// Representation (the KQL engine reads the same; see README.md):
-//   string/guid -> TEXT, never NULL ('' when unset)   datetime -> TEXT
-//   "YYYY-MM-DDTHH:MM:SS.fffffffZ" int/long/bool -> INTEGER (bool 0/1)                real -> REAL
-//   dynamic -> TEXT holding JSON                        timespan -> INTEGER (100 ns ticks)
+// Representation (the KQL engine reads the same; see README.md and src/kql/engine.h):
+//   string/guid -> TEXT, never NULL ('' when unset)
+//   datetime -> INTEGER 100 ns ticks since 1970-01-01T00:00:00Z   timespan -> INTEGER ticks
+//   int/long/bool -> INTEGER (bool 0/1)   real -> REAL   dynamic -> TEXT holding JSON
 #pragma once
 
 #include <cstdint>
@@ -45,8 +45,12 @@ int latestSchemaVersion();
 // missing migration in its own transaction. Idempotent; safe on every open.
 Status migrate(sqlite3* db);
 
-// "2026-11-25T03:34:12.0020000Z": what Log Analytics prints, fixed width so text order is time
-// order. Nanoseconds beyond 100 ns ticks are truncated.
+// What a datetime column stores: 100 ns ticks since the Unix epoch (integers keep comparisons,
+// bin() and the TimeGenerated index cheap). Nanoseconds beyond a tick are truncated.
+inline int64_t datetimeTicks(uint64_t unix_nano) { return static_cast<int64_t>(unix_nano / 100); }
+
+// "2026-11-25T03:34:12.0020000Z": how Log Analytics prints a datetime (for logs and tests).
+// Nanoseconds beyond 100 ns ticks are truncated.
 std::string formatDateTime(uint64_t unix_nano);
 
 }  // namespace agentgate::store

@@ -174,7 +174,7 @@ struct Store::Impl {
     if (options.retention.count() > 0) {
       uint64_t n = now();
       uint64_t keep = static_cast<uint64_t>(options.retention.count());
-      std::string cutoff = formatDateTime(n > keep ? n - keep : 0);
+      int64_t cutoff = datetimeTicks(n > keep ? n - keep : 0);
       for (const auto& t : tableSchemas()) {
         if (!t.column("TimeGenerated")) continue;
         std::string sql = "DELETE FROM \"" + std::string(t.name) + "\" WHERE \"TimeGenerated\" < ?";
@@ -182,7 +182,7 @@ struct Store::Impl {
         if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
           return sqliteError(db, "prepare retention");
         }
-        sqlite3_bind_text(stmt, 1, cutoff.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(stmt, 1, cutoff);
         int rc = sqlite3_step(stmt);
         sqlite3_finalize(stmt);
         if (rc != SQLITE_DONE) return sqliteError(db, "retention delete");

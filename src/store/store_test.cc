@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "appinsights/mapper.h"
+#include "kql/engine.h"
 #include "pdata/codec.h"
 #include "store/row_mapping.h"
 #include "store/schema.h"
@@ -92,7 +93,7 @@ TEST(SchemaTest, TablesAndColumnsExactlyAsTheCsv) {
   expected["OTelEvents"]["Name"] = "string";  // lost by the CSV scrape, see gen_schema.py
   ASSERT_GE(expected.size(), 18u);
   const std::map<std::string, std::string> affinity = {
-      {"string", "TEXT"}, {"dynamic", "TEXT"}, {"datetime", "TEXT"}, {"bool", "INTEGER"},
+      {"string", "TEXT"}, {"dynamic", "TEXT"}, {"datetime", "INTEGER"}, {"bool", "INTEGER"},
       {"int", "INTEGER"}, {"long", "INTEGER"}, {"real", "REAL"}};
   for (const auto& [table, columns] : expected) {
     auto rows = query(conn->get(), "PRAGMA table_info(\"" + table + "\")");
@@ -120,15 +121,14 @@ TEST(SchemaTest, ReopenRunsMigrationsIdempotently) {
     RowBatch rows;
     TableRows t{"AppTraces", {"TimeGenerated", "Message"}, {}};
     size_t base = t.addRow();
-    t.cells[base] = formatDateTime(1'000'000'000'000'000'000ull);
+    t.cells[base] = datetimeTicks(1'000'000'000'000'000'000ull);
     t.cells[base + 1] = std::string("m") + std::to_string(i);
     rows.tables.push_back(std::move(t));
     ASSERT_TRUE(store->write(std::move(rows)).ok());
   }
   auto conn = openReadOnly(dir.file("sub/dir/a.db"));
   ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(scalar(conn->get(), "SELECT group_concat(version) FROM schema_version"),
-            std::to_string(latestSchemaVersion()));
+  EXPECT_EQ(scalar(conn->get(), "SELECT group_concat(version) FROM schema_version"), "1,2");
   EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces"), "3");
   // Unset string columns are '' (KQL strings are never null), other types NULL.
   EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces WHERE OperationId = ''"), "3");
@@ -190,7 +190,7 @@ TEST(StoreTest, FixtureBatchRoundTrips) {
   EXPECT_EQ(r[0][3], "2.1.331");
   EXPECT_EQ(r[0][4], "AppTraces");
   EXPECT_EQ(r[0][5], "c59094bc-7069-4361-9c7e-ffaf67c37650");
-  EXPECT_EQ(r[0][6], "2026-11-25T03:33:58.5450000Z");
+  EXPECT_EQ(r[0][6], "17955776385450000");  // 2026-11-25T03:33:58.545Z in 100 ns ticks
   auto d = query(db,
                  "SELECT DependencyType, Success, DurationMs, OperationId "
                  "FROM AppDependencies WHERE Id = '9cd20d582e4ec1c3'");
@@ -221,7 +221,7 @@ RowBatch tracesAt(uint64_t t, size_t n, size_t message_bytes) {
   TableRows tr{"AppTraces", {"TimeGenerated", "Message"}, {}};
   for (size_t i = 0; i < n; ++i) {
     size_t base = tr.addRow();
-    tr.cells[base] = formatDateTime(t + i);
+    tr.cells[base] = datetimeTicks(t + i);
     tr.cells[base + 1] = std::string(message_bytes, 'x');
   }
   rows.tables.push_back(std::move(tr));
@@ -270,8 +270,9 @@ TEST(StoreTest, SizeCapDropsOldestRows) {
   EXPECT_LT(remaining, 1000);
   // The newest row survives, the oldest does not.
   EXPECT_EQ(scalar(conn->get(), "SELECT max(TimeGenerated) FROM AppTraces"),
-            formatDateTime(t + 9 * 1000 + 99));
-  EXPECT_NE(scalar(conn->get(), "SELECT min(TimeGenerated) FROM AppTraces"), formatDateTime(t));
+            std::to_string(datetimeTicks(t + 9 * 1000 + 99)));
+  EXPECT_NE(scalar(conn->get(), "SELECT min(TimeGenerated) FROM AppTraces"),
+            std::to_string(datetimeTicks(t)));
 }
 
 TEST(StoreTest, ConcurrentWritersAllCommitted) {
@@ -303,6 +304,91 @@ TEST(StoreTest, UnknownColumnFailsTheWrite) {
   t.addRow();
   rows.tables.push_back(std::move(t));
   EXPECT_FALSE(store->write(std::move(rows)).ok());
+}
+
+// The KQL engine reads what the store wrote: datetimes come back as ISO strings and ago() filters
+// compare against the stored ticks.
+TEST(StoreTest, KqlEngineReadsStoredDatetimes) {
+  TempDir dir;
+  const uint64_t now = 1'795'577'638'545'000'000ull;  // 2026-11-25T03:33:58.545Z
+  const uint64_t kMinute = 60ull * 1'000'000'000ull;
+  auto store = openStore({.path = dir.file("a.db"), .retention = std::chrono::nanoseconds(0)});
+  ASSERT_TRUE(store);
+  RowBatch rows;
+  TableRows t{"AppTraces", {"TimeGenerated", "Message"}, {}};
+  for (uint64_t age : {uint64_t{0}, 30 * kMinute, 90 * kMinute}) {
+    size_t base = t.addRow();
+    t.cells[base] = datetimeTicks(now - age);
+    t.cells[base + 1] = "age " + std::to_string(age / kMinute);
+  }
+  rows.tables.push_back(std::move(t));
+  ASSERT_TRUE(store->write(std::move(rows)).ok());
+  auto conn = openReadOnly(store->path());
+  ASSERT_TRUE(conn.ok());
+  kql::Engine engine(conn->get(), kql::builtinSchema(),
+                     [&] { return static_cast<int64_t>(now / 100) + 1; });
+  auto r = engine.run(
+      "AppTraces | where TimeGenerated > ago(1h) | order by TimeGenerated desc "
+      "| project TimeGenerated, Message");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(r->columns[0].type, "datetime");
+  EXPECT_EQ(std::get<std::string>(r->rows[0][0]), "2026-11-25T03:33:58.545Z");
+  EXPECT_EQ(std::get<std::string>(r->rows[0][1]), "age 0");
+  EXPECT_EQ(std::get<std::string>(r->rows[1][0]), "2026-11-25T03:03:58.545Z");
+  auto b = engine.run(
+      "AppTraces | summarize n = count() by bin(TimeGenerated, 1h) "
+      "| order by TimeGenerated asc");
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  ASSERT_EQ(b->rows.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(b->rows[0][0]), "2026-11-25T02:00:00Z");
+  EXPECT_EQ(std::get<int64_t>(b->rows[0][1]), 1);
+  EXPECT_EQ(std::get<int64_t>(b->rows[1][1]), 2);
+}
+
+// A database written by schema version 1 (datetimes as ISO text) is converted to ticks.
+TEST(SchemaTest, MigratesVersion1TextDatetimesToTicks) {
+  TempDir dir;
+  std::string path = dir.file("old.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    std::string sql =
+        "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version "
+        "VALUES (1); CREATE TABLE \"AppTraces\" (";
+    const TableSchema* t = findTable("AppTraces");
+    for (size_t i = 0; i < t->columns.size(); ++i) {
+      if (i) sql += ", ";
+      auto type = t->columns[i].type == KqlType::kDatetime ? std::string_view("TEXT")
+                                                           : sqliteTypeName(t->columns[i].type);
+      sql += "\"" + std::string(t->columns[i].name) + "\" " + std::string(type);
+      if (type == "TEXT" && t->columns[i].type != KqlType::kDatetime &&
+          t->columns[i].type != KqlType::kDynamic) {
+        sql += " NOT NULL DEFAULT ''";
+      }
+    }
+    sql +=
+        "); CREATE INDEX ix_AppTraces_time ON AppTraces (TimeGenerated); "
+        "INSERT INTO AppTraces (TimeGenerated, Message) VALUES "
+        "('2026-11-25T03:33:58.5450000Z', 'old');";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+    sqlite3_close(db);
+  }
+  auto store = openStore({.path = path, .retention = std::chrono::nanoseconds(0)});
+  ASSERT_TRUE(store);
+  auto conn = openReadOnly(path);
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(scalar(conn->get(), "SELECT TimeGenerated FROM AppTraces WHERE Message = 'old'"),
+            "17955776385450000");
+  EXPECT_EQ(scalar(conn->get(),
+                   "SELECT type FROM pragma_table_info('AppTraces') "
+                   "WHERE name = 'TimeGenerated'"),
+            "INTEGER");
+  EXPECT_EQ(scalar(conn->get(),
+                   "SELECT count(*) FROM sqlite_master WHERE name = "
+                   "'ix_AppTraces_time'"),
+            "1");
 }
 
 TEST(RowMappingTest, PerformanceBuckets) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,7 +14,6 @@
 #include <set>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "testlib/process.h"
@@ -77,7 +77,8 @@ std::string canonical(element v) {
       std::string out = "a:[";
       array values;
       object arr_obj;
-      if (val.get(arr_obj) == simdjson::SUCCESS && arr_obj["values"].get(values) == simdjson::SUCCESS) {
+      if (val.get(arr_obj) == simdjson::SUCCESS &&
+          arr_obj["values"].get(values) == simdjson::SUCCESS) {
         bool first = true;
         for (element e : values) {
           out += (first ? "" : ",") + canonical(e);
@@ -137,10 +138,10 @@ struct Seen {
   std::string signal;  // logs, traces, metrics:e2e.requests, metrics:e2e.latency_ms
   std::map<std::string, std::string> attrs;
   std::map<std::string, std::string> resource;
-  std::string text;       // log body, span name
-  double value = 0;       // severity, span kind, sum value, histogram sum
-  double count = 0;       // histogram count, span event count
-  std::string extra;      // severity text, first event name
+  std::string text;   // log body, span name
+  double value = 0;   // severity, span kind, sum value, histogram sum
+  double count = 0;   // histogram count, span event count
+  std::string extra;  // severity text, first event name
 };
 
 Seen makeSeen(std::string signal, std::map<std::string, std::string> attrs,
@@ -156,8 +157,7 @@ std::vector<Seen> collect(const std::string& content, std::string* parse_error) 
   std::vector<Seen> out;
   simdjson::dom::parser parser;
   simdjson::dom::document_stream docs;
-  if (parser.parse_many(content.data(), content.size(), 1 << 24).get(docs) !=
-      simdjson::SUCCESS) {
+  if (parser.parse_many(content.data(), content.size(), 1 << 24).get(docs) != simdjson::SUCCESS) {
     *parse_error = "file exporter output is not a JSON stream";
     return out;
   }
@@ -264,11 +264,11 @@ class OtelJsE2eTest : public ::testing::Test {
   // Runs send.js; returns its exit code, appending its output to *log.
   int send(const std::string& protocol, const std::string& endpoint, const std::string& signal,
            int count, const std::string& run_id, const std::string& token, std::string* log) {
-    auto r = runCommand({"node", (e2eDir() / "send.js").string(), "--protocol", protocol,
-                         "--endpoint", endpoint, "--signal", signal, "--count",
-                         std::to_string(count), "--run-id", run_id, "--header",
-                         "Authorization=Bearer " + token},
-                        {}, std::chrono::seconds(120), "/usr/bin/env");
+    auto r =
+        runCommand({"node", (e2eDir() / "send.js").string(), "--protocol", protocol, "--endpoint",
+                    endpoint, "--signal", signal, "--count", std::to_string(count), "--run-id",
+                    run_id, "--header", "Authorization=Bearer " + token},
+                   {}, std::chrono::seconds(120), "/usr/bin/env");
     *log += r.out + r.err;
     return r.timed_out ? -1 : r.exit_code;
   }
@@ -300,6 +300,9 @@ TEST_F(OtelJsE2eTest, EveryProtocolAndSignalArrivesIntact) {
       "    format: json\n"
       "service:\n"
       "  extensions: [bearertokenauth]\n"
+      "  telemetry:\n"
+      "    metrics:\n"
+      "      address: 127.0.0.1:0\n"
       "  pipelines:\n"
       "    logs:\n"
       "      receivers: [otlp]\n"
@@ -312,7 +315,7 @@ TEST_F(OtelJsE2eTest, EveryProtocolAndSignalArrivesIntact) {
       "      exporters: [file]\n";
   auto cfg = dir.write("e2e.yaml", yaml);
   Process::Options opts;
-  opts.args = {"run", "--config", cfg.string(), "--data-dir", (dir.path() / "data").string(),
+  opts.args = {"run",       "--config", cfg.string(), "--data-dir", (dir.path() / "data").string(),
                "--workers", "2"};
   opts.env = {std::string("AGENTGATE_E2E_TOKEN=") + kToken};
   auto started = Process::start(opts);
@@ -329,9 +332,9 @@ TEST_F(OtelJsE2eTest, EveryProtocolAndSignalArrivesIntact) {
     for (const char* signal : kSignals) {
       SCOPED_TRACE(std::string(protocol) + " " + signal);
       const std::string endpoint = std::string(protocol) == "grpc" ? grpc : http;
-      EXPECT_EQ(send(protocol, endpoint, signal, kCount, run_base + "-" + slug(protocol), kToken,
-                     &log),
-                0)
+      EXPECT_EQ(
+          send(protocol, endpoint, signal, kCount, run_base + "-" + slug(protocol), kToken, &log),
+          0)
           << log;
     }
   }
@@ -340,8 +343,7 @@ TEST_F(OtelJsE2eTest, EveryProtocolAndSignalArrivesIntact) {
     SCOPED_TRACE(std::string("wrong token over ") + protocol);
     const std::string endpoint = std::string(protocol) == "grpc" ? grpc : http;
     std::string ignored;
-    EXPECT_NE(send(protocol, endpoint, "logs", 1, run_base + "-denied", "wrong-token", &ignored),
-              0)
+    EXPECT_NE(send(protocol, endpoint, "logs", 1, run_base + "-denied", "wrong-token", &ignored), 0)
         << "export with a wrong token was accepted";
   }
 

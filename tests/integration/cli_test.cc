@@ -97,14 +97,14 @@ std::vector<fs::path> yamlFiles(const fs::path& dir) {
   return out;
 }
 
-class CliTest : public ::testing::Test {
+class CliIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(agentgateBinary().empty()) << "AGENTGATE_BINARY not set; run through ctest";
   }
 };
 
-TEST_F(CliTest, ComponentsListsTheCoreTypes) {
+TEST_F(CliIntegrationTest, ComponentsListsTheCoreTypes) {
   auto r = runCommand({"components"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto known = words(r.out);
@@ -115,7 +115,7 @@ TEST_F(CliTest, ComponentsListsTheCoreTypes) {
 
 // Each shared fixture config either validates, or fails only because it names component types
 // this build does not have (yet); any other error fails the test.
-TEST_F(CliTest, ValidateFixtureConfigs) {
+TEST_F(CliIntegrationTest, ValidateFixtureConfigs) {
   auto comps = runCommand({"components"});
   ASSERT_EQ(comps.exit_code, 0) << comps.err;
   const auto known = words(comps.out);
@@ -157,7 +157,7 @@ TEST_F(CliTest, ValidateFixtureConfigs) {
   }
 }
 
-TEST_F(CliTest, ValidateExamples) {
+TEST_F(CliIntegrationTest, ValidateExamples) {
   auto files = yamlFiles(fs::path(AGENTGATE_SOURCE_DIR) / "examples");
   ASSERT_GE(files.size(), 3u) << "examples/ should hold the runnable example configs";
   for (const auto& file : files) {
@@ -167,7 +167,7 @@ TEST_F(CliTest, ValidateExamples) {
   }
 }
 
-TEST_F(CliTest, ValidateReportsUnknownKeyWithLine) {
+TEST_F(CliIntegrationTest, ValidateReportsUnknownKeyWithLine) {
   TempDir dir;
   auto cfg = dir.write("bad.yaml",
                        "receivers:\n"
@@ -186,7 +186,7 @@ TEST_F(CliTest, ValidateReportsUnknownKeyWithLine) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("endpointt"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("bad.yaml:5"), std::string::npos) << "error should name file:line\n"
-                                                          << r.err;
+                                                         << r.err;
 }
 
 std::string pipelineConfig(const std::string& host, bool with_auth, const fs::path& out) {
@@ -198,13 +198,20 @@ std::string pipelineConfig(const std::string& host, bool with_auth, const fs::pa
       "  otlp:\n"
       "    protocols:\n"
       "      grpc:\n"
-      "        endpoint: " + host + ":0\n" + auth +
+      "        endpoint: " +
+      host + ":0\n" + auth +
       "      http:\n"
-      "        endpoint: " + host + ":0\n" + auth +
+      "        endpoint: " +
+      host + ":0\n" + auth +
       "exporters:\n"
       "  file:\n"
-      "    path: " + out.string() + "\n"
-      "service:\n";
+      "    path: " +
+      out.string() +
+      "\n"
+      "service:\n"
+      "  telemetry:\n"
+      "    metrics:\n"
+      "      address: 127.0.0.1:0\n";
   if (with_auth) yaml += "  extensions: [bearertokenauth]\n";
   yaml +=
       "  pipelines:\n"
@@ -216,12 +223,12 @@ std::string pipelineConfig(const std::string& host, bool with_auth, const fs::pa
 
 Process::Options runOptions(const TempDir& dir, const fs::path& cfg) {
   Process::Options o;
-  o.args = {"run", "--config", cfg.string(), "--data-dir", (dir.path() / "data").string(),
+  o.args = {"run",       "--config", cfg.string(), "--data-dir", (dir.path() / "data").string(),
             "--workers", "2"};
   return o;
 }
 
-TEST_F(CliTest, RefusesWildcardReceiverWithoutAuth) {
+TEST_F(CliIntegrationTest, RefusesWildcardReceiverWithoutAuth) {
   TempDir dir;
   auto cfg = dir.write("open.yaml", pipelineConfig("0.0.0.0", false, dir.path() / "out.jsonl"));
   auto r = runCommand(runOptions(dir, cfg).args, {}, std::chrono::seconds(30));
@@ -235,7 +242,7 @@ TEST_F(CliTest, RefusesWildcardReceiverWithoutAuth) {
       << r.err;
 }
 
-TEST_F(CliTest, AcceptsWildcardReceiverWithInsecureFlag) {
+TEST_F(CliIntegrationTest, AcceptsWildcardReceiverWithInsecureFlag) {
   TempDir dir;
   auto cfg = dir.write("open.yaml", pipelineConfig("0.0.0.0", false, dir.path() / "out.jsonl"));
   auto opts = runOptions(dir, cfg);
@@ -246,7 +253,7 @@ TEST_F(CliTest, AcceptsWildcardReceiverWithInsecureFlag) {
   EXPECT_EQ((*p)->terminate(), 0) << (*p)->stderrText();
 }
 
-TEST_F(CliTest, AcceptsWildcardReceiverWithAuth) {
+TEST_F(CliIntegrationTest, AcceptsWildcardReceiverWithAuth) {
   TempDir dir;
   auto cfg = dir.write("auth.yaml", pipelineConfig("0.0.0.0", true, dir.path() / "out.jsonl"));
   auto p = Process::start(runOptions(dir, cfg));
@@ -254,13 +261,12 @@ TEST_F(CliTest, AcceptsWildcardReceiverWithAuth) {
   EXPECT_EQ((*p)->terminate(), 0) << (*p)->stderrText();
 }
 
-TEST_F(CliTest, ReportsBoundPortsAndStopsCleanlyOnSigterm) {
+TEST_F(CliIntegrationTest, ReportsBoundPortsAndStopsCleanlyOnSigterm) {
   TempDir dir;
-  auto cfg =
-      dir.write("local.yaml", pipelineConfig("127.0.0.1", false, dir.path() / "out.jsonl"));
+  auto cfg = dir.write("local.yaml", pipelineConfig("127.0.0.1", false, dir.path() / "out.jsonl"));
   auto p = Process::start(runOptions(dir, cfg));
   ASSERT_TRUE(p.ok()) << p.error().message;
-  for (const char* key : {"otlp/http", "otlp/grpc"}) {
+  for (const char* key : {"otlp/http", "otlp/grpc", "metrics"}) {
     std::string addr = (*p)->address(key);
     SCOPED_TRACE(key);
     ASSERT_EQ(addr.rfind("127.0.0.1:", 0), 0u) << addr;
@@ -273,7 +279,7 @@ TEST_F(CliTest, ReportsBoundPortsAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(*code, 0) << (*p)->stderrText();
 }
 
-TEST_F(CliTest, RunWithBadConfigExitsNonZero) {
+TEST_F(CliIntegrationTest, RunWithBadConfigExitsNonZero) {
   TempDir dir;
   auto cfg = dir.write("bad.yaml", "receivers: [this is not a map\n");
   auto r = runCommand({"run", "--config", cfg.string(), "--data-dir", dir.path().string()});

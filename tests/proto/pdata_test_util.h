@@ -210,7 +210,9 @@ inline std::optional<std::string> canon(simdjson::dom::element e, std::string_vi
     }
     case T::OBJECT: {
       std::vector<std::pair<std::string, std::string>> members;
-      for (auto field : e.get_object().value_unsafe()) {
+      // Bind the object first: value_unsafe() returns a reference into the temporary result.
+      simdjson::dom::object obj = e.get_object().value_unsafe();
+      for (auto field : obj) {
         if (field.key == "_capture" || field.key == "entityRefs") continue;
         auto c = canon(field.value, field.key);
         if (c) members.emplace_back(std::string(field.key), std::move(*c));

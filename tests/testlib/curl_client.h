@@ -25,7 +25,7 @@ struct CurlResponse {
 struct CurlOptions {
   std::vector<std::string> headers;  // "Name: value"
   long timeout_seconds = 30;
-  std::string ca_file;               // https: trust this CA
+  std::string ca_file;  // https: trust this CA
 };
 
 inline CurlResponse curlRequest(const std::string& method, const std::string& url,

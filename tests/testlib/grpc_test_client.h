@@ -63,7 +63,8 @@ inline GrpcTestResult grpcUnary(const std::shared_ptr<grpc::Channel>& channel,
   if (status.ok()) {
     std::vector<grpc::Slice> slices;
     if (resp.Dump(&slices).ok()) {
-      for (const auto& s : slices) out.body.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      for (const auto& s : slices)
+        out.body.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
   }
   for (const auto& [k, v] : ctx.GetServerTrailingMetadata()) {

@@ -119,8 +119,8 @@ std::string tail(const std::string& s, size_t n) {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                     "/agentgate-test-XXXXXX";
+  std::string tmpl =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/agentgate-test-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {
     // Tests cannot run without a scratch dir; fail loudly rather than write into the cwd.
     std::abort();
@@ -163,8 +163,8 @@ CommandResult runCommand(const std::vector<std::string>& args,
   TempDir dir;
   auto out_path = dir.path() / "stdout";
   auto err_path = dir.path() / "stderr";
-  auto pid = spawn(binary.empty() ? agentgateBinary() : binary, args, extra_env, out_path,
-                   err_path);
+  auto pid =
+      spawn(binary.empty() ? agentgateBinary() : binary, args, extra_env, out_path, err_path);
   if (!pid.ok()) {
     result.err = pid.error().message;
     return result;
@@ -191,8 +191,8 @@ Result<std::unique_ptr<Process>> Process::start(Options options) {
     args.emplace_back("--ready-file");
     args.push_back(ready.string());
   }
-  auto pid = spawn(options.binary.empty() ? agentgateBinary() : options.binary, args,
-                   options.env, p->stdout_path_, p->stderr_path_);
+  auto pid = spawn(options.binary.empty() ? agentgateBinary() : options.binary, args, options.env,
+                   p->stdout_path_, p->stderr_path_);
   if (!pid.ok()) return pid.takeError();
   p->pid_ = *pid;
   if (options.wait_ready) {

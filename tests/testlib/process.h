@@ -61,10 +61,10 @@ CommandResult runCommand(const std::vector<std::string>& args,
 class Process {
  public:
   struct Options {
-    std::string binary;               // empty: agentgateBinary()
-    std::vector<std::string> args;    // e.g. {"run", "--config", path}
-    std::vector<std::string> env;     // "KEY=value" entries added to the inherited environment
-    bool wait_ready = true;           // append `--ready-file <dir>/ready.json` and wait for it
+    std::string binary;             // empty: agentgateBinary()
+    std::vector<std::string> args;  // e.g. {"run", "--config", path}
+    std::vector<std::string> env;   // "KEY=value" entries added to the inherited environment
+    bool wait_ready = true;         // append `--ready-file <dir>/ready.json` and wait for it
     std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);
   };
 

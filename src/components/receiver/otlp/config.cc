@@ -29,7 +29,8 @@ bool validEndpoint(const std::string& endpoint) {
 
 void readEndpoint(MapReader& r, std::string& endpoint) {
   if (r.read("endpoint", endpoint) && !validEndpoint(endpoint)) {
-    r.error("endpoint", "endpoint must be host:port (e.g. 127.0.0.1:4317), got \"" + endpoint + "\"");
+    r.error("endpoint",
+            "endpoint must be host:port (e.g. 127.0.0.1:4317), got \"" + endpoint + "\"");
   }
 }
 
@@ -152,8 +153,8 @@ void unmarshalConfig(const ConfigNode& node, OtlpReceiverConfig& cfg, Diagnostic
 
 bool isLoopbackEndpoint(const std::string& endpoint) {
   auto colon = endpoint.rfind(':');
-  std::string_view host =
-      colon == std::string::npos ? std::string_view(endpoint) : std::string_view(endpoint).substr(0, colon);
+  std::string_view host = colon == std::string::npos ? std::string_view(endpoint)
+                                                     : std::string_view(endpoint).substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
@@ -164,7 +165,8 @@ bool isLoopbackEndpoint(const std::string& endpoint) {
   for (auto part : strings::split(host, '.')) {
     unsigned v = 0;
     auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-    if (part.empty() || ec != std::errc() || p != part.data() + part.size() || v > 255) return false;
+    if (part.empty() || ec != std::errc() || p != part.data() + part.size() || v > 255)
+      return false;
     ++parts;
   }
   return parts == 4;

@@ -133,6 +133,22 @@ TEST(OtlpConfig, ErrorsNameTheKey) {
   EXPECT_TRUE(tls->diags.hasErrors());  // key_file missing
 }
 
+TEST(OtlpConfig, TestdataFileLoads) {
+  config::Diagnostics diags;
+  auto env = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+  auto root = config::loadFile(
+      std::string(AGENTGATE_SOURCE_DIR) + "/src/components/receiver/otlp/testdata/config_full.yaml",
+      env, diags);
+  const config::ConfigNode* node = root.find("otlp");
+  ASSERT_NE(node, nullptr) << diags.report();
+  OtlpReceiverConfig cfg;
+  makeOtlpReceiverFactory()->unmarshal(*node, cfg, diags);
+  ASSERT_FALSE(diags.hasErrors()) << diags.report();
+  EXPECT_EQ(cfg.grpc->max_recv_msg_size_mib, 16);
+  EXPECT_EQ(cfg.http->traces_url_path, "/otlp/v1/traces");
+  EXPECT_EQ(cfg.http->max_request_body_size, 1048576u);
+}
+
 TEST(OtlpConfig, LoopbackDetection) {
   EXPECT_TRUE(isLoopbackEndpoint("localhost:4317"));
   EXPECT_TRUE(isLoopbackEndpoint("127.0.0.1:4317"));

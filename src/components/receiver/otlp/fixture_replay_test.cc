@@ -57,9 +57,9 @@ TEST(OtlpFixtureReplay, EveryCaptureIsAcceptedWithItsRecordCount) {
   Harness h;
   ASSERT_TRUE(h.start().ok());
   auto channel = testlib::grpcInsecureChannel(h.grpcAddress());
-  std::map<Signal, testing::CapturingConsumer*> consumers = {
-      {Signal::kLogs, h.logs.get()}, {Signal::kTraces, h.traces.get()},
-      {Signal::kMetrics, h.metrics.get()}};
+  std::map<Signal, testing::CapturingConsumer*> consumers = {{Signal::kLogs, h.logs.get()},
+                                                             {Signal::kTraces, h.traces.get()},
+                                                             {Signal::kMetrics, h.metrics.get()}};
 
   simdjson::dom::parser parser;          // meta documents
   simdjson::dom::parser decoded_parser;  // a second parser: parsing invalidates the first's tree
@@ -98,8 +98,8 @@ TEST(OtlpFixtureReplay, EveryCaptureIsAcceptedWithItsRecordCount) {
       std::string ce = str(hdrs, "content-encoding");
       headers.push_back("Content-Type: " + ct);
       if (!ce.empty()) headers.push_back("Content-Encoding: " + ce);
-      auto r = testlib::curlRequest("POST", h.httpUrl(str(meta, "path")), body,
-                                    {.headers = headers});
+      auto r =
+          testlib::curlRequest("POST", h.httpUrl(str(meta, "path")), body, {.headers = headers});
       ASSERT_EQ(r.status, 200) << r.error << r.body;
       ++http_count;
     }

@@ -13,12 +13,23 @@ std::optional<Signal> signalForMethod(const std::string& method) {
 }
 
 std::string_view codeName(int code) {
-  static constexpr std::string_view kNames[] = {
-      "OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",       "UNAVAILABLE",       "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static constexpr std::string_view kNames[] = {"OK",
+                                                "CANCELLED",
+                                                "UNKNOWN",
+                                                "INVALID_ARGUMENT",
+                                                "DEADLINE_EXCEEDED",
+                                                "NOT_FOUND",
+                                                "ALREADY_EXISTS",
+                                                "PERMISSION_DENIED",
+                                                "RESOURCE_EXHAUSTED",
+                                                "FAILED_PRECONDITION",
+                                                "ABORTED",
+                                                "OUT_OF_RANGE",
+                                                "UNIMPLEMENTED",
+                                                "INTERNAL",
+                                                "UNAVAILABLE",
+                                                "DATA_LOSS",
+                                                "UNAUTHENTICATED"};
   if (code < 0 || code > 16) return "UNKNOWN";
   return kNames[code];
 }
@@ -72,8 +83,8 @@ net::GrpcReply OtlpGrpcHandler::handle(net::GrpcCall& call) {
                         limits_, *telemetry_);
   if (!result.status.ok()) {
     const Error& err = result.status.error();
-    reply.code = err.code == ErrorCode::kInvalid ? net::grpc_code::kInvalidArgument
-                                                 : net::grpcCode(err);
+    reply.code =
+        err.code == ErrorCode::kInvalid ? net::grpc_code::kInvalidArgument : net::grpcCode(err);
     reply.message = err.message;
     if (reply.code == net::grpc_code::kUnavailable ||
         reply.code == net::grpc_code::kResourceExhausted) {

@@ -88,8 +88,8 @@ std::optional<net::HttpResponse> OtlpHttpHandler::onHeaders(net::HttpRequest& re
   if (auth_) {
     auto id = authenticate(*auth_, request.headers);
     if (!id.ok()) {
-      return finish(errorResponse(state.media, 401, net::grpc_code::kUnauthenticated,
-                                  id.error().message));
+      return finish(
+          errorResponse(state.media, 401, net::grpc_code::kUnauthenticated, id.error().message));
     }
     state.identity = std::move(*id);
   }
@@ -158,8 +158,8 @@ net::HttpResponse OtlpHttpHandler::onRequest(net::HttpRequest& request) {
       if (inflated.error().code == ErrorCode::kTooLarge) {
         return finish(tooLarge(media, config_.max_request_body_size));
       }
-      return finish(errorResponse(media, 400, net::grpc_code::kInvalidArgument,
-                                  inflated.error().message));
+      return finish(
+          errorResponse(media, 400, net::grpc_code::kInvalidArgument, inflated.error().message));
     }
     body = std::move(*inflated);
     std::string().swap(request.body);  // the compressed bytes are no longer needed

@@ -41,9 +41,12 @@ namespace {
 
 std::string_view itemName(Signal s) {
   switch (s) {
-    case Signal::kLogs: return "log_records";
-    case Signal::kTraces: return "spans";
-    case Signal::kMetrics: return "metric_points";
+    case Signal::kLogs:
+      return "log_records";
+    case Signal::kTraces:
+      return "spans";
+    case Signal::kMetrics:
+      return "metric_points";
   }
   return "items";
 }
@@ -58,11 +61,11 @@ TransportTelemetry::TransportTelemetry(selftelemetry::Registry& registry, std::s
   selftelemetry::Labels labels = {{"receiver", receiver_}, {"transport", transport}};
   for (Signal s : kAllSignals) {
     auto i = static_cast<size_t>(s);
-    accepted_[i] = &registry_.counter(
-        "otelcol_receiver_accepted_" + std::string(itemName(s)), labels,
-        "Number of items successfully pushed into the pipeline.");
-    refused_[i] = &registry_.counter("otelcol_receiver_refused_" + std::string(itemName(s)),
-                                     labels, "Number of items that could not be pushed into the pipeline.");
+    accepted_[i] =
+        &registry_.counter("otelcol_receiver_accepted_" + std::string(itemName(s)), labels,
+                           "Number of items successfully pushed into the pipeline.");
+    refused_[i] = &registry_.counter("otelcol_receiver_refused_" + std::string(itemName(s)), labels,
+                                     "Number of items that could not be pushed into the pipeline.");
   }
 }
 
@@ -79,7 +82,8 @@ void TransportTelemetry::countRequest(std::string_view code) {
     if (it != requests_.end()) {
       c = it->second;
     } else {
-      c = &registry_.counter(requests_metric_, {{"receiver", receiver_}, {"code", std::string(code)}},
+      c = &registry_.counter(requests_metric_,
+                             {{"receiver", receiver_}, {"code", std::string(code)}},
                              "Requests answered by the receiver, by status code.");
       requests_.emplace(std::string(code), c);
     }

@@ -40,7 +40,8 @@ Result<AuthIdentity> authenticate(const ServerAuthenticator& auth, const HeaderL
 // Counters of one transport ("http" / "grpc") of one receiver id, looked up once.
 class TransportTelemetry {
  public:
-  TransportTelemetry(selftelemetry::Registry& registry, std::string receiver, std::string transport);
+  TransportTelemetry(selftelemetry::Registry& registry, std::string receiver,
+                     std::string transport);
   void countItems(Signal signal, size_t n, bool accepted);
   // agentgate_<transport>_requests_total{receiver, code}.
   void countRequest(std::string_view code);

@@ -30,14 +30,15 @@ Status checkExposure(const CreateSettings& settings, const std::string& protocol
 }
 
 Result<const ServerAuthenticator*> resolveAuth(Host& host, const CreateSettings& settings,
-                                               const std::string& protocol,
-                                               const std::string& id) {
+                                               const std::string& protocol, const std::string& id) {
   if (id.empty()) return static_cast<const ServerAuthenticator*>(nullptr);
   Extension* ext = host.extension(id);
   std::string where = "receivers::" + settings.id.str() + "::protocols::" + protocol;
-  if (!ext) return Error::config(where + ": authenticator \"" + id + "\" is not a started extension");
+  if (!ext)
+    return Error::config(where + ": authenticator \"" + id + "\" is not a started extension");
   const ServerAuthenticator* auth = ext->asServerAuthenticator();
-  if (!auth) return Error::config(where + ": extension \"" + id + "\" is not a server authenticator");
+  if (!auth)
+    return Error::config(where + ": extension \"" + id + "\" is not a server authenticator");
   return auth;
 }
 
@@ -53,15 +54,15 @@ OtlpReceiver::OtlpReceiver(CreateSettings settings, OtlpReceiverConfig config,
 Status OtlpReceiver::start(Host& host) {
   if (auto st = config_.validate(); !st.ok()) return st;
   if (config_.grpc) {
-    if (auto st = checkExposure(settings_, "grpc", config_.grpc->endpoint,
-                                config_.grpc->authenticator);
+    if (auto st =
+            checkExposure(settings_, "grpc", config_.grpc->endpoint, config_.grpc->authenticator);
         !st.ok()) {
       return st;
     }
   }
   if (config_.http) {
-    if (auto st = checkExposure(settings_, "http", config_.http->endpoint,
-                                config_.http->authenticator);
+    if (auto st =
+            checkExposure(settings_, "http", config_.http->endpoint, config_.http->authenticator);
         !st.ok()) {
       return st;
     }
@@ -85,7 +86,8 @@ Status OtlpReceiver::startGrpc(Host& host) {
   const GrpcProtocolConfig& cfg = *config_.grpc;
   auto auth = resolveAuth(host, settings_, "grpc", cfg.authenticator);
   if (!auth.ok()) return auth.takeError();
-  auto telemetry = std::make_shared<TransportTelemetry>(host.telemetry(), settings_.id.str(), "grpc");
+  auto telemetry =
+      std::make_shared<TransportTelemetry>(host.telemetry(), settings_.id.str(), "grpc");
   auto handler = std::make_shared<OtlpGrpcHandler>(cfg, next_, *auth, telemetry, limits_);
   net::GrpcServerOptions opts;
   opts.endpoint = listenAddress(cfg.endpoint);
@@ -106,7 +108,8 @@ Status OtlpReceiver::startHttp(Host& host) {
   const HttpProtocolConfig& cfg = *config_.http;
   auto auth = resolveAuth(host, settings_, "http", cfg.authenticator);
   if (!auth.ok()) return auth.takeError();
-  auto telemetry = std::make_shared<TransportTelemetry>(host.telemetry(), settings_.id.str(), "http");
+  auto telemetry =
+      std::make_shared<TransportTelemetry>(host.telemetry(), settings_.id.str(), "http");
   auto handler = std::make_shared<OtlpHttpHandler>(cfg, next_, *auth, telemetry, limits_);
   net::HttpServerOptions opts;
   opts.endpoint = listenAddress(cfg.endpoint);

@@ -41,7 +41,9 @@ class TestAuth final : public Extension, public ServerAuthenticator {
     if (!v) return Error{ErrorCode::kUnauthenticated, "missing authorization header", true, {}};
     if (*v != std::string("Bearer ") + kGoodToken) {
       return Error{ErrorCode::kUnauthenticated,
-                   "scheme or token does not match: " + std::string(*v), true, {}};
+                   "scheme or token does not match: " + std::string(*v),
+                   true,
+                   {}};
     }
     return AuthIdentity{"token#1", {{"team", "blue"}}};
   }
@@ -103,8 +105,9 @@ TEST_F(OtlpReceiverTest, HttpProtobufLogsAreDeliveredWithContext) {
   EXPECT_EQ(reg.counterValue("otelcol_receiver_accepted_log_records",
                              {{"receiver", "otlp"}, {"transport", "http"}}),
             3u);
-  EXPECT_EQ(reg.counterValue("agentgate_http_requests_total", {{"receiver", "otlp"}, {"code", "200"}}),
-            1u);
+  EXPECT_EQ(
+      reg.counterValue("agentgate_http_requests_total", {{"receiver", "otlp"}, {"code", "200"}}),
+      1u);
 }
 
 TEST_F(OtlpReceiverTest, HttpJsonWithCharsetParamIsAcceptedAndAnsweredInJson) {
@@ -251,7 +254,8 @@ TEST_F(OtlpReceiverTest, AnyValueNested10000DeepIs400WithoutCrash) {
 TEST_F(OtlpReceiverTest, RecordWith100000AttributesIs400) {
   std::string rec = Pb().bytes(5, testing::stringValue("x")).out;
   std::string kv = testing::keyValue("k", "v");
-  for (int i = 0; i < 100000; ++i) Pb::varint(rec, (6u << 3) | 2), Pb::varint(rec, kv.size()), rec += kv;
+  for (int i = 0; i < 100000; ++i)
+    Pb::varint(rec, (6u << 3) | 2), Pb::varint(rec, kv.size()), rec += kv;
   auto r = post(h, "/v1/logs", logsRequestWithRecord(rec));
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(isRpcStatusProto(r.body, 3));
@@ -299,7 +303,8 @@ TEST_F(OtlpReceiverTest, RetryablePipelineErrorIs503WithRetryAfter) {
                                             {{"receiver", "otlp"}, {"transport", "http"}}),
             2u);
 
-  h.logs->failWith(Error{ErrorCode::kResourceExhausted, "slow down", false, std::chrono::seconds(2)});
+  h.logs->failWith(
+      Error{ErrorCode::kResourceExhausted, "slow down", false, std::chrono::seconds(2)});
   auto j = post(h, "/v1/logs", kJsonLogs, {kJson});
   EXPECT_EQ(j.status, 429);
   EXPECT_EQ(j.header("retry-after"), "2");
@@ -373,8 +378,9 @@ TEST_F(OtlpReceiverAuthTest, GrpcAuthFromMetadata) {
   auto ch = testlib::grpcInsecureChannel(h.grpcAddress());
   auto none = testlib::grpcUnary(ch, kLogsExportMethod, logsRequest(1));
   EXPECT_EQ(none.code, grpc::StatusCode::UNAUTHENTICATED);
-  auto wrong = testlib::grpcUnary(ch, kLogsExportMethod, logsRequest(1),
-                                  {.metadata = {{"authorization", std::string("Bearer ") + kBadToken}}});
+  auto wrong =
+      testlib::grpcUnary(ch, kLogsExportMethod, logsRequest(1),
+                         {.metadata = {{"authorization", std::string("Bearer ") + kBadToken}}});
   EXPECT_EQ(wrong.code, grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(wrong.message.find(kBadToken), std::string::npos) << wrong.message;
   auto good = testlib::grpcUnary(
@@ -449,9 +455,9 @@ TEST_F(OtlpReceiverTest, GrpcPipelineErrorsCarryRetryInfo) {
 }
 
 TEST_F(OtlpReceiverTest, GrpcUnknownMethodIsUnimplemented) {
-  auto r = testlib::grpcUnary(testlib::grpcInsecureChannel(h.grpcAddress()),
-                              "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export",
-                              "");
+  auto r = testlib::grpcUnary(
+      testlib::grpcInsecureChannel(h.grpcAddress()),
+      "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export", "");
   EXPECT_EQ(r.code, grpc::StatusCode::UNIMPLEMENTED);
 }
 
@@ -475,6 +481,39 @@ TEST(OtlpReceiverLimits, GrpcOversizeMessageIsResourceExhausted) {
                               std::string(2u << 20, 'x'));
   EXPECT_EQ(r.code, grpc::StatusCode::RESOURCE_EXHAUSTED);
   expectStillServing(h);
+}
+
+// ---- HTTP options
+
+TEST(OtlpReceiverHttpOptions, CustomPathsCompressionListResponseHeadersAndCors) {
+  Harness h;
+  auto cfg = Harness::loopbackConfig();
+  cfg.http->logs_url_path = "/ingest/logs";
+  cfg.http->compression_algorithms = {"gzip"};
+  cfg.http->response_headers = {{"X-Served-By", "agentgate"}};
+  cfg.http->cors.allowed_origins = {"https://app.example.com"};
+  ASSERT_TRUE(h.start(cfg).ok());
+
+  auto r = post(h, "/ingest/logs", logsRequest(1));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("x-served-by"), "agentgate");
+  EXPECT_EQ(post(h, "/v1/logs", logsRequest(1)).status, 404);
+
+  auto zstd = net::compress("zstd", logsRequest(1));
+  ASSERT_TRUE(zstd.ok());
+  auto z = post(h, "/ingest/logs", *zstd, {kProto, "Content-Encoding: zstd"});
+  EXPECT_EQ(z.status, 400);
+  EXPECT_NE(z.body.find("unsupported Content-Encoding: zstd"), std::string::npos);
+
+  auto pre = curlRequest(
+      "OPTIONS", h.httpUrl("/ingest/logs"), "",
+      {.headers = {"Origin: https://app.example.com", "Access-Control-Request-Method: POST"}});
+  EXPECT_TRUE(pre.status == 200 || pre.status == 204) << pre.status;
+  EXPECT_EQ(pre.header("access-control-allow-origin"), "https://app.example.com");
+  auto cross = post(h, "/ingest/logs", logsRequest(1), {kProto, "Origin: https://app.example.com"});
+  EXPECT_EQ(cross.status, 200);
+  EXPECT_EQ(cross.header("access-control-allow-origin"), "https://app.example.com");
+  EXPECT_EQ(h.logs->calls(), 2);
 }
 
 // ---- security rule (DESIGN 10)

@@ -102,9 +102,8 @@ inline std::string logsRequest(int n) {
     Pb::varint(scope_logs, rec.size());
     scope_logs += rec;
   }
-  std::string rl = Pb().bytes(1, Pb().bytes(1, keyValue("service.name", "svc")).out)
-                       .bytes(2, scope_logs)
-                       .out;
+  std::string rl =
+      Pb().bytes(1, Pb().bytes(1, keyValue("service.name", "svc")).out).bytes(2, scope_logs).out;
   return Pb().bytes(1, rl).out;
 }
 // A valid ExportTraceServiceRequest with one span.

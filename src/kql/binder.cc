@@ -604,6 +604,15 @@ class Binder {
     out->open = in->open;
     out->as_name = in->as_name;
     std::string from = " FROM (" + in->sql + ")";
+    if (!part_.empty()) {
+      // Inside mv-apply every operator must keep rows of different source rows apart.
+      static const std::set<std::string> kPartitionAware = {
+          "where",     "extend", "project",     "project-away", "project-keep",   "project-rename",
+          "summarize", "take",   "top",         "sort",         "count",          "distinct",
+          "mv-expand", "parse",  "parse-where", "serialize",    "project-reorder"};
+      if (!kPartitionAware.count(k))
+        fail(op.pos, "unsupported operator '" + k + "' inside mv-apply");
+    }
     if (k == "where") {
       BExpr p = bindExpr(op.expr, in.get());
       out->cols = in->cols;
@@ -767,9 +776,7 @@ class Binder {
     if (k == "join" || k == "lookup") return bindJoin(op, in);
     if (k == "union") return bindUnion(op.right, in);
     if (k == "mv-expand") return bindMvExpand(op, in);
-    if (!part_.empty() && (k == "join" || k == "lookup" || k == "union" || k == "mv-apply" ||
-                           k == "make-series" || k == "top-nested" || k == "evaluate"))
-      fail(op.pos, "unsupported operator '" + k + "' inside mv-apply");
+
     if (k == "mv-apply") return bindMvApply(op, in);
     if (k == "make-series") return bindMakeSeries(op, in);
     if (k == "top-nested") return bindTopNested(op, in);
@@ -960,7 +967,14 @@ class Binder {
       }
       inAgg_ = true;
       aggSeen_ = false;
-      BExpr e = bindExpr(x, in.get());
+      ExprPtr xe = x;
+      if (x->kind == ExprKind::kName && x->text == "count" && in->find("count") < 0) {
+        // `summarize count by k`: the parameterless aggregate without parentheses
+        auto call = std::make_shared<Expr>(*x);
+        call->kind = ExprKind::kCall;
+        xe = call;
+      }
+      BExpr e = bindExpr(xe, in.get());
       inAgg_ = false;
       if (!aggSeen_) fail(x->pos, "summarize expression must contain an aggregation function");
       std::string n = it.name;
@@ -2351,12 +2365,11 @@ class Binder {
       std::vector<BExpr> vs;
       for (size_t i = 0; i < args.size(); ++i) vs.push_back(arg(i));
       std::string t = unifyType(vs);
-      // nulls are ignored: an aggregate over a VALUES list of the arguments
-      std::string s = std::string("(SELECT ") + (fn == "max_of" ? "max" : "min") +
-                      "(column1) FROM (VALUES ";
+      // nulls are ignored: an aggregate over the arguments as rows
+      std::string s = std::string("(SELECT ") + (fn == "max_of" ? "max" : "min") + "(__v) FROM (";
       for (size_t i = 0; i < vs.size(); ++i)
-        s += (i ? ", (" : "(") +
-             (vs[i].type == t || vs[i].type == "null" ? vs[i].sql : conv(vs[i], t).sql) + ")";
+        s += (i ? " UNION ALL SELECT " : "SELECT ") +
+             (vs[i].type == t || vs[i].type == "null" ? vs[i].sql : conv(vs[i], t).sql) + " AS __v";
       return {s + "))", t, ""};
     }
     static const std::set<std::string> kDtTrunc = {"startofday",  "startofweek", "startofmonth",
@@ -2484,6 +2497,10 @@ class Binder {
         {"array_sort_desc", {"dynamic", 1, 2}},
         {"tohex", {"string", 1, 2}},
         {"bag_remove_keys", {"dynamic", 2, 2}},
+        {"replace_strings", {"string", 3, 3}},
+        {"bag_zip", {"dynamic", 2, 2}},
+        {"array_iff", {"dynamic", 3, 3}},
+        {"array_iif", {"dynamic", 3, 3}},
         {"zip", {"dynamic", 2, 16}},
         {"has_ipv4", {"bool", 2, 2}},
         {"has_ipv4_prefix", {"bool", 2, 2}},
@@ -2494,15 +2511,16 @@ class Binder {
     if (mo != kMore.end()) {
       need(mo->second.lo, mo->second.hi);
       std::string name = fn;
+      if (name == "array_iif") name = "array_iff";
       if (name == "base64_encodestring") name = "base64_encode_tostring";
       if (name == "base64_decodestring") name = "base64_decode_tostring";
       if (name == "parseurl") name = "parse_url";
       std::string s = "kql_fn2('" + name + "'";
       for (size_t i = 0; i < args.size(); ++i) {
         BExpr a = arg(i);
-        bool dynArg = (name == "array_sort_asc" || name == "array_sort_desc" || name == "zip" ||
-                       name == "bag_remove_keys") &&
-                      (i == 0 || name == "zip" || name == "bag_remove_keys");
+        bool dynArg = ((name == "array_sort_asc" || name == "array_sort_desc") && i == 0) ||
+                      name == "zip" || name == "bag_remove_keys" || name == "bag_zip" ||
+                      name == "array_iff" || (name == "replace_strings" && i > 0);
         bool numArg = (name == "ipv4_is_match" || name == "ipv4_compare" || name == "tohex") &&
                       (i == 2 || (name == "tohex"));
         if ((name == "array_sort_asc" || name == "array_sort_desc") && i == 1) numArg = true;
@@ -2557,6 +2575,25 @@ class Binder {
       if (args.size() == 2) fail(e->pos, "unsupported row_number restart argument");
       std::string start = args.empty() ? "1" : arg(0).sql;
       return {"(row_number() OVER () - 1 + " + start + ")", "long", ""};
+    }
+    if (fn == "prev" || fn == "next") {
+      need(1, 3);
+      BExpr a = arg(0);
+      std::string off = args.size() > 1 ? arg(1).sql : "1";
+      std::string s = std::string(fn == "prev" ? "lag(" : "lead(") + a.sql + ", " + off;
+      if (args.size() > 2) s += ", " + conv(arg(2), a.type).sql;
+      return {s + ") OVER ()", a.type, ""};
+    }
+    if (fn == "row_cumsum") {
+      need(1, 1);  // the restart form is not supported
+      BExpr a = arg(0);
+      if (!isNum(a.type) && a.type != "timespan") fail(e->pos, "row_cumsum needs a number");
+      return {"sum(" + a.sql + ") OVER (ROWS UNBOUNDED PRECEDING)",
+              a.type == "int" ? "long" : a.type, ""};
+    }
+    if (fn == "string_size") {
+      need(1, 1);
+      return {"length(CAST(" + toStr(arg(0)).sql + " AS BLOB))", "long", ""};
     }
     if (fn == "dcount_hll") {
       need(1, 1);

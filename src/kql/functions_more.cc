@@ -735,6 +735,72 @@ void fnMore(sqlite3_context* c, int argc, sqlite3_value** v) {
     for (int64_t i = 0; i < cnt; ++i) out += (i ? "," : "") + d;
     return resultText(c, out + "]");
   }
+  if (f == "replace_strings") {
+    // Lookups apply in list order; text produced by an earlier replacement is not searched again.
+    // A lookup whose replacement is not a string keeps (and protects) the matched text.
+    auto lk = parseJson(text(arg(1)));
+    auto rw = parseJson(text(arg(2)));
+    if (!lk || !rw || lk->t != JVal::T::kArr || rw->t != JVal::T::kArr)
+      return sqlite3_result_null(c);
+    std::vector<std::pair<std::string, bool>> segs = {{std::string(text(arg(0))), false}};
+    for (size_t k = 0; k < lk->a.size() && k < rw->a.size(); ++k) {
+      const JVal& l = lk->a[k];
+      if (l.t != JVal::T::kStr || l.s.empty()) continue;
+      const std::string& rep = rw->a[k].t == JVal::T::kStr ? rw->a[k].s : l.s;
+      std::vector<std::pair<std::string, bool>> next;
+      for (auto& [seg, done] : segs) {
+        if (done) {
+          next.emplace_back(seg, true);
+          continue;
+        }
+        size_t st = 0, p;
+        while ((p = seg.find(l.s, st)) != std::string::npos) {
+          if (p > st) next.emplace_back(seg.substr(st, p - st), false);
+          next.emplace_back(rep, true);
+          st = p + l.s.size();
+        }
+        if (st < seg.size()) next.emplace_back(seg.substr(st), false);
+      }
+      segs = std::move(next);
+      if (segs.size() > kMaxElems) return sqlite3_result_null(c);
+    }
+    std::string out;
+    for (auto& sg : segs) out += sg.first;
+    return resultText(c, out);
+  }
+  if (f == "bag_zip") {
+    auto k = parseJson(text(arg(0)));
+    auto vals = parseJson(text(arg(1)));
+    if (!k || !vals || k->t != JVal::T::kArr || vals->t != JVal::T::kArr)
+      return sqlite3_result_null(c);
+    JVal out = JVal::object();
+    for (size_t i = 0; i < k->a.size(); ++i) {
+      if (k->a[i].t != JVal::T::kStr) continue;
+      out.set(k->a[i].s, i < vals->a.size() ? vals->a[i] : JVal());
+    }
+    return resultJ(c, out);
+  }
+  if (f == "array_iff") {
+    auto cnd = parseJson(text(arg(0)));
+    if (!cnd || cnd->t != JVal::T::kArr) return sqlite3_result_null(c);
+    auto side = [&](int i) {
+      auto j = parseJson(text(arg(i)));
+      return j ? *j : JVal();
+    };
+    JVal a = side(1), b = side(2);
+    auto pick = [](const JVal& x, size_t i) {
+      if (x.t == JVal::T::kArr) return i < x.a.size() ? x.a[i] : JVal();
+      return x;  // a scalar applies to every element
+    };
+    JVal out = JVal::array();
+    for (size_t i = 0; i < cnd->a.size(); ++i) {
+      const JVal& e = cnd->a[i];
+      bool t = (e.t == JVal::T::kBool && e.b) || (e.t == JVal::T::kInt && e.i != 0);
+      bool isBool = e.t == JVal::T::kBool || e.t == JVal::T::kInt;
+      out.a.push_back(isBool ? (t ? pick(a, i) : pick(b, i)) : JVal());
+    }
+    return resultJ(c, out);
+  }
   if (f == "bag_remove_keys") {
     auto j = parseJson(text(arg(0)));
     auto k = parseJson(text(arg(1)));

@@ -13,12 +13,21 @@
 
 // The largest single operator-new request while tracking is on: proves that a bomb is refused
 // before its full size is ever allocated.
+// GCC says __SANITIZE_ADDRESS__, clang says __has_feature(address_sanitizer).
+#if defined(__SANITIZE_ADDRESS__)
+#define AGENTGATE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AGENTGATE_ASAN 1
+#endif
+#endif
+
 namespace {
 std::atomic<bool> g_track{false};
 std::atomic<size_t> g_largest{0};
 }  // namespace
 
-#ifndef __SANITIZE_ADDRESS__  // ASan owns operator new; the size checks are skipped there
+#ifndef AGENTGATE_ASAN  // ASan owns operator new; the size checks are skipped there
 void* operator new(size_t n) {
   if (g_track.load(std::memory_order_relaxed)) {
     size_t prev = g_largest.load(std::memory_order_relaxed);
@@ -28,8 +37,16 @@ void* operator new(size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return operator new(n);
+  } catch (...) {
+    return nullptr;
+  }
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 #endif
 
 namespace agentgate::net {

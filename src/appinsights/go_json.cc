@@ -54,6 +54,12 @@ void appendShortest(std::string& out, double v, std::chars_format fmt) {
   out.append(buf, res.ptr);
 }
 
+// ASCII that Go's encoding/json writes as is (it escapes controls, quote, backslash and the
+// HTML-sensitive <, >, &); bytes >= 0x80 go through UTF-8 validation.
+constexpr bool needsEscape(unsigned char c) {
+  return c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&';
+}
+
 }  // namespace
 
 void appendJsonString(std::string& out, std::string_view s) {
@@ -62,6 +68,14 @@ void appendJsonString(std::string& out, std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (!needsEscape(c)) {
+      // Runs of plain ASCII are the common case: one append per run, not per byte.
+      size_t run = i + 1;
+      while (run < s.size() && !needsEscape(static_cast<unsigned char>(s[run]))) ++run;
+      out.append(s.substr(i, run - i));
+      i = run;
+      continue;
+    }
     if (c < 0x80) {
       switch (c) {
         case '"':
@@ -115,10 +129,21 @@ void appendJsonString(std::string& out, std::string_view s) {
 }
 
 std::string toValidUtf8(std::string_view s) {
+  // Nearly every value is ASCII: copy runs of it in one append (this runs for every property).
+  size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  if (i == s.size()) return std::string(s);
   std::string out;
   out.reserve(s.size());
-  size_t i = 0;
+  out.append(s.substr(0, i));
   while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      size_t run = i;
+      while (run < s.size() && static_cast<unsigned char>(s[run]) < 0x80) ++run;
+      out.append(s.substr(i, run - i));
+      i = run;
+      continue;
+    }
     uint32_t rune = 0;
     size_t n = validSequenceLength(s, i, &rune);
     if (n == 0) {

@@ -341,11 +341,61 @@ void resultJson(sqlite3_context* c, const JVal* j) {
   resultText(c, toJson(*j));
 }
 
+// JSON text that toJson would print exactly so: a plain string, true/false, or an integer in
+// canonical form that fits int64.
+bool isCanonicalScalar(std::string_view j) {
+  if (plainStringRaw(j)) return true;
+  if (j == "true" || j == "false") return true;
+  size_t digits = j.size() - (!j.empty() && j[0] == '-' ? 1 : 0);
+  if (digits == 0 || digits > 18) return false;
+  std::string_view d = j.substr(j.size() - digits);
+  if (d[0] == '0' && (d.size() > 1 || j[0] == '-')) return false;
+  return std::all_of(d.begin(), d.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+// The member index of the last top-level document seen on this thread. A dashboard query reads
+// several keys of the same row's Properties in a row; comparing the text (a memcmp) is far
+// cheaper than scanning it again.
+struct RowDocCache {
+  std::string text;
+  std::vector<RawPair> members;
+  bool indexed = false;
+};
+
+std::optional<RawMember> topLevelMember(std::string_view doc, std::string_view key) {
+  thread_local RowDocCache cache;
+  if (cache.text.size() != doc.size() || std::memcmp(cache.text.data(), doc.data(), doc.size())) {
+    cache.text.assign(doc);
+    cache.indexed = indexMembersRaw(cache.text, cache.members);
+  }
+  if (!cache.indexed) return std::nullopt;
+  return lookupMember(cache.members, key);
+}
+
+// Member access by names only, on the JSON text itself; false when the full parse must decide.
+bool dgetByNamesRaw(sqlite3_context* c, int argc, sqlite3_value** v) {
+  std::string_view cur = text(v[0]);
+  for (int k = 1; k < argc; ++k) {
+    if (sqlite3_value_type(v[k]) != SQLITE_TEXT) return false;
+    auto m = k == 1 ? topLevelMember(cur, text(v[k])) : findMemberRaw(cur, text(v[k]));
+    if (!m) return false;
+    if (m->status == RawLookup::kAbsent) {
+      sqlite3_result_null(c);
+      return true;
+    }
+    cur = m->value;
+  }
+  if (!isCanonicalScalar(cur)) return false;
+  sqlite3_result_text(c, cur.data(), static_cast<int>(cur.size()), SQLITE_TRANSIENT);
+  return true;
+}
+
 void fnDGet(sqlite3_context* c, int argc, sqlite3_value** v) {
   if (isNull(v[0])) {
     sqlite3_result_null(c);
     return;
   }
+  if (argc > 1 && dgetByNamesRaw(c, argc, v)) return;
   auto doc = parseJson(text(v[0]));
   if (!doc) {
     sqlite3_result_null(c);
@@ -393,6 +443,10 @@ void convert(sqlite3_context* c, sqlite3_value* x, std::string_view from, std::s
     if (from == "timespan") return resultText(c, formatTimespan(sqlite3_value_int64(x)));
     if (from == "bool") return resultText(c, sqlite3_value_int64(x) ? "true" : "false");
     if (from == "dynamic") {
+      if (auto plain = plainStringRaw(text(x))) {
+        sqlite3_result_text(c, plain->data(), static_cast<int>(plain->size()), SQLITE_TRANSIENT);
+        return;
+      }
       auto j = parseJson(text(x));
       if (j && j->t == JVal::T::kStr) return resultText(c, j->s);
       if (j && j->t == JVal::T::kNull) return resultText(c, "");

@@ -1,8 +1,10 @@
 #include "kql/json.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace agentgate::kql {
 
@@ -350,6 +352,200 @@ std::string toJson(const JVal& v) {
   std::string o;
   appendJson(o, v);
   return o;
+}
+
+namespace {
+
+void skipWs(std::string_view s, size_t& i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) ++i;
+}
+
+bool isHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// The escapes of a string body are the ones JParser accepts (\uXXXX, \uD8xx\uXXXX pairs and
+// the single-letter set).
+bool validEscapes(std::string_view body) {
+  for (size_t k = 0; k < body.size(); ++k) {
+    if (body[k] != '\\') continue;
+    if (++k >= body.size()) return false;
+    char e = body[k];
+    if (e == 'u') {
+      if (k + 5 > body.size()) return false;
+      for (size_t h = 1; h <= 4; ++h) {
+        if (!isHex(body[k + h])) return false;
+      }
+      uint32_t cp = static_cast<uint32_t>(
+          std::strtoul(std::string(body.substr(k + 1, 4)).c_str(), nullptr, 16));
+      k += 4;
+      if (cp >= 0xD800 && cp < 0xDC00 && body.substr(k + 1, 2) == "\\u") {
+        if (k + 7 > body.size()) return false;
+        for (size_t h = 3; h <= 6; ++h) {
+          if (!isHex(body[k + h])) return false;
+        }
+        k += 6;
+      }
+    } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Moves i past the string literal starting at s[i] == '"'. memchr finds each candidate quote;
+// a quote preceded by an odd run of backslashes is escaped and the search goes on.
+bool skipString(std::string_view s, size_t& i) {
+  size_t from = i + 1;
+  while (from < s.size()) {
+    const void* hit = std::memchr(s.data() + from, '"', s.size() - from);
+    if (!hit) return false;
+    size_t q = static_cast<size_t>(static_cast<const char*>(hit) - s.data());
+    size_t backslashes = 0;
+    while (q - backslashes > i + 1 && s[q - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) {
+      std::string_view body = s.substr(i + 1, q - i - 1);
+      if (std::memchr(body.data(), '\\', body.size()) && !validEscapes(body)) return false;
+      i = q + 1;
+      return true;
+    }
+    from = q + 1;
+  }
+  return false;
+}
+
+// A number as JParser reads it: -?digits+(.digits*)?([eE][+-]?digits*)?
+bool skipNumber(std::string_view s, size_t& i) {
+  auto digit = [&](size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (!digit(i)) return false;
+  while (digit(i)) ++i;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (digit(i)) ++i;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    while (digit(i)) ++i;
+  }
+  return true;
+}
+
+// The literal s (quotes included) holds no escape and no raw control byte, so its text is what
+// jsonQuote would write.
+bool isPlainLiteral(std::string_view s) {
+  for (size_t k = 1; k + 1 < s.size(); ++k) {
+    auto c = static_cast<unsigned char>(s[k]);
+    if (c == '\\' || c < 0x20) return false;
+  }
+  return true;
+}
+
+bool skipValue(std::string_view s, size_t& i, int depth) {
+  if (depth > 64 || i >= s.size()) return false;
+  char c = s[i];
+  if (c == '"') return skipString(s, i);
+  if (c == '{' || c == '[') {
+    const char close = c == '{' ? '}' : ']';
+    ++i;
+    skipWs(s, i);
+    if (i < s.size() && s[i] == close) {
+      ++i;
+      return true;
+    }
+    while (true) {
+      if (c == '{') {
+        if (i >= s.size() || s[i] != '"' || !skipString(s, i)) return false;
+        skipWs(s, i);
+        if (i >= s.size() || s[i] != ':') return false;
+        ++i;
+        skipWs(s, i);
+      }
+      if (!skipValue(s, i, depth + 1)) return false;
+      skipWs(s, i);
+      if (i >= s.size()) return false;
+      if (s[i] == close) {
+        ++i;
+        return true;
+      }
+      if (s[i] != ',') return false;
+      ++i;
+      skipWs(s, i);
+    }
+  }
+  for (std::string_view word : {"true", "false", "null"}) {
+    if (s.substr(i, word.size()) == word) {
+      i += word.size();
+      return true;
+    }
+  }
+  return skipNumber(s, i);
+}
+
+}  // namespace
+
+bool indexMembersRaw(std::string_view json, std::vector<RawPair>& out) {
+  out.clear();
+  size_t i = 0;
+  skipWs(json, i);
+  if (i >= json.size() || json[i] != '{') return false;
+  ++i;
+  skipWs(json, i);
+  if (i < json.size() && json[i] == '}') {
+    ++i;
+  } else {
+    while (true) {
+      if (i >= json.size() || json[i] != '"') return false;
+      size_t key_start = i;
+      if (!skipString(json, i)) return false;
+      std::string_view literal = json.substr(key_start, i - key_start);
+      if (!isPlainLiteral(literal)) return false;
+      skipWs(json, i);
+      if (i >= json.size() || json[i] != ':') return false;
+      ++i;
+      skipWs(json, i);
+      size_t value_start = i;
+      if (!skipValue(json, i, 0)) return false;
+      out.emplace_back(literal.substr(1, literal.size() - 2),
+                       json.substr(value_start, i - value_start));
+      skipWs(json, i);
+      if (i >= json.size()) return false;
+      if (json[i] == '}') {
+        ++i;
+        break;
+      }
+      if (json[i] != ',') return false;
+      ++i;
+      skipWs(json, i);
+    }
+  }
+  skipWs(json, i);
+  return i == json.size();  // trailing bytes: parseJson decides
+}
+
+RawMember lookupMember(const std::vector<RawPair>& members, std::string_view key) {
+  RawMember found;
+  for (const auto& [k, v] : members) {
+    if (k == key) {
+      found.status = RawLookup::kFound;
+      found.value = v;
+    }
+  }
+  return found;
+}
+
+std::optional<RawMember> findMemberRaw(std::string_view json, std::string_view key) {
+  thread_local std::vector<RawPair> members;
+  if (!indexMembersRaw(json, members)) return std::nullopt;
+  return lookupMember(members, key);
+}
+
+std::optional<std::string_view> plainStringRaw(std::string_view json) {
+  if (json.size() < 2 || json.front() != '"') return std::nullopt;
+  size_t i = 0;
+  if (!skipString(json, i) || i != json.size() || !isPlainLiteral(json)) return std::nullopt;
+  return json.substr(1, json.size() - 2);
 }
 
 }  // namespace agentgate::kql

@@ -90,4 +90,22 @@ void appendJson(std::string& out, const JVal& v);
 std::string jsonQuote(std::string_view s);
 std::string formatReal(double d);
 
+// Lookups on JSON text without building a tree, for the per-row `Properties['key']` accesses
+// that dominate dashboard queries. Each answers only when its answer is exactly what
+// parseJson + toJson would give; nullopt means "cannot tell cheaply, use parseJson".
+enum class RawLookup { kFound, kAbsent };
+struct RawMember {
+  RawLookup status = RawLookup::kAbsent;
+  std::string_view value;  // the member's JSON text when kFound
+};
+using RawPair = std::pair<std::string_view, std::string_view>;  // member name, value text
+// Every member of the object `json`, in document order, as views into it; false when the text is
+// not a plain object this scanner accepts.
+bool indexMembersRaw(std::string_view json, std::vector<RawPair>& out);
+// The last member named `key` (parseJson keeps the last of duplicates).
+RawMember lookupMember(const std::vector<RawPair>& members, std::string_view key);
+std::optional<RawMember> findMemberRaw(std::string_view json, std::string_view key);
+// The contents of a JSON string literal that needs no unescaping ("abc" -> abc).
+std::optional<std::string_view> plainStringRaw(std::string_view json);
+
 }  // namespace agentgate::kql

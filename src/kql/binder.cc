@@ -1773,8 +1773,38 @@ class Binder {
     }
   }
 
+  // `where * has "x"`: true when any column of the row satisfies the string operator. Each
+  // column is converted to string as `tostring(col) has "x"` would.
+  BExpr bindStarSearch(const ExprPtr& e, const Rel* rel) {
+    static const std::set<std::string> kPositive = {
+        "has",       "has_cs",       "contains",   "contains_cs",   "hasprefix", "hasprefix_cs",
+        "hassuffix", "hassuffix_cs", "startswith", "startswith_cs", "endswith",  "endswith_cs"};
+    if (!kPositive.count(e->text))
+      fail(e->pos,
+           "'*' supports only has, contains, startswith, endswith, hasprefix and "
+           "hassuffix (a positive search over every column)");
+    if (!rel) fail(e->pos, "'*' needs a row context");
+    std::string any;
+    for (const auto& c : rel->cols) {
+      auto one = std::make_shared<Expr>(*e);
+      auto name = std::make_shared<Expr>();
+      name->kind = ExprKind::kName;
+      name->pos = e->args[0]->pos;
+      name->text = c.name;
+      auto str = std::make_shared<Expr>();
+      str->kind = ExprKind::kCall;
+      str->pos = name->pos;
+      str->text = "tostring";
+      str->args = {name};
+      one->args = {str, e->args[1]};
+      any += (any.empty() ? "" : " OR ") + toBool(bindBinary(one, rel)).sql;
+    }
+    return {any.empty() ? "0" : "(" + any + ")", "bool", ""};
+  }
+
   BExpr bindBinary(const ExprPtr& e, const Rel* rel) {
     const std::string& op = e->text;
+    if (e->args[0]->kind == ExprKind::kStar) return bindStarSearch(e, rel);
     BExpr a = bindExpr(e->args[0], rel), b = bindExpr(e->args[1], rel);
     bool agg = a.has_agg || b.has_agg;
     auto mk = [&](std::string sql, std::string type) {
@@ -2230,7 +2260,20 @@ class Binder {
     }
     if (fn == "pack_array") {
       std::string s = "kql_jarray(";
-      for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + conv(arg(i), "dynamic").sql;
+      bool first = true;
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i]->kind == ExprKind::kStar) {
+          // pack_array(*): every column of the row, in column order
+          if (!rel) fail(args[i]->pos, "'*' needs a row context");
+          for (const auto& c : rel->cols) {
+            s += (first ? "" : ", ") + conv(BExpr{q(c.name), c.type, c.name}, "dynamic").sql;
+            first = false;
+          }
+          continue;
+        }
+        s += (first ? "" : ", ") + conv(arg(i), "dynamic").sql;
+        first = false;
+      }
       return {s + ")", "dynamic", ""};
     }
     if (fn == "pack" || fn == "bag_pack" || fn == "pack_dictionary") {

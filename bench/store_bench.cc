@@ -298,7 +298,8 @@ const DashboardQuery kQueries[] = {
     {"distinct_users_per_day",
      "AppTraces | summarize Users = dcount(tostring(Properties['user.id'])) "
      "by Day = bin(TimeGenerated, 1d)"},
-    {"last_hour_of_week",
+    // Uses the TimeGenerated index: on 1M rows the last ~17 hours, on 10M rows nine weeks.
+    {"since_2026_12_01",
      "AppTraces | where TimeGenerated > datetime(2026-12-01T02:00:00Z) "
      "| summarize count() by Message"},
 };

@@ -449,6 +449,20 @@ bool looksLikeNonSecret(std::string_view v) {
     return isLower(c) || c == '_' || c == '.' || c == '-' || c == '(' || c == ')';
   });
   if (ident) return true;
+  // snake_case / dotted names with digits (`cache_creation_5m_tokens`, `bash_argv0`, the OTLP/JSON
+  // `"key": "<attribute name>"`): short lower-case segments are words, not random characters.
+  bool lowerish = std::all_of(v.begin(), v.end(), [](char c) {
+    return isLower(c) || isDigit(c) || c == '_' || c == '.' || c == '-';
+  });
+  if (lowerish && v.find_first_of("_.-") != std::string_view::npos) {
+    bool words = true;
+    size_t seg = 0;
+    for (char c : v) {
+      seg = (c == '_' || c == '.' || c == '-') ? 0 : seg + 1;
+      if (seg > 10) words = false;
+    }
+    if (words) return true;
+  }
   // Dotted member access: `settings.apiKey`, `os.environ.get`.
   if (v.find('(') != std::string_view::npos) return true;
   return false;

@@ -155,6 +155,7 @@ TEST(SecretsDetector, NegativesPerType) {
       "commit 9fceb02d0ae598e95dc970b74767f19372d61af8",
       "xoxb-12345-abcd234",
       "the input_tokens=12345 and max_tokens: 4096",
+      "{\"key\": \"cache_creation_5m_tokens\", \"value\": {\"intValue\": 3}}",
   };
   for (const char* n : negatives) {
     auto found = (*det)->scan(n);

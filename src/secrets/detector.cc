@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bitset>
 #include <cmath>
 #include <cstring>
@@ -476,6 +477,8 @@ struct Detector::Impl {
   hs_database_t* db = nullptr;
   std::unordered_set<std::string> allow_values;
   bool report_examples = false;
+  // Identifies the database for per-thread scratch (a freed database's address can be reused).
+  uint64_t generation = 0;
   ~Impl() {
     if (db != nullptr) hs_free_database(db);
   }
@@ -799,7 +802,7 @@ int onMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
 // Per-thread scratch, grown for every database it has been used with.
 struct ThreadScratch {
   hs_scratch_t* scratch = nullptr;
-  const hs_database_t* last_db = nullptr;
+  uint64_t generation = 0;
   std::vector<Hit> hits;
   ~ThreadScratch() {
     if (scratch != nullptr) hs_free_scratch(scratch);
@@ -865,6 +868,8 @@ Result<std::shared_ptr<const Detector>> Detector::create(const DetectorOptions& 
   }
   for (const auto& v : options.allow_values) impl->allow_values.insert(v);
   impl->report_examples = options.report_examples;
+  static std::atomic<uint64_t> next_generation{1};
+  impl->generation = next_generation.fetch_add(1, std::memory_order_relaxed);
 
   std::vector<std::string> exprs;
   std::vector<unsigned> flags, ids;
@@ -892,9 +897,14 @@ Result<std::shared_ptr<const Detector>> Detector::create(const DetectorOptions& 
 void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
   if (text.empty()) return;
   thread_local ThreadScratch ts;
-  if (ts.last_db != impl_->db) {
-    if (hs_alloc_scratch(impl_->db, &ts.scratch) != HS_SUCCESS) return;
-    ts.last_db = impl_->db;
+  if (ts.generation != impl_->generation) {
+    // Grows the thread's scratch to fit this database too (it stays valid for earlier ones).
+    if (hs_alloc_scratch(impl_->db, &ts.scratch) != HS_SUCCESS) {
+      // Fail closed: without scratch nothing can be scanned, so report the whole text.
+      out.push_back(Finding{"unscanned", "scratch-unavailable", Confidence::kLow, 0, text.size()});
+      return;
+    }
+    ts.generation = impl_->generation;
   }
   ts.hits.clear();
   ScanContext ctx{&ts.hits};

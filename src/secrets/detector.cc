@@ -362,6 +362,86 @@ bool secretIdentifier(std::string_view id, std::string_view& type) {
     type = "sumologic-access-token";
   } else {
     type = "generic-api-key";
+    // Provider named in the identifier (`ADAFRUIT_IO_KEY`, `fastlyApiToken`): the semi-generic
+    // types of spec/secrets.md, confirmed by the same value checks as any assignment.
+    static constexpr std::pair<std::string_view, std::string_view> kProviders[] = {
+        {"adafruit", "adafruit-api-key"},
+        {"airtable", "airtable-api-key"},
+        {"algolia", "algolia-api-key"},
+        {"alibaba", "alibaba-secret-key"},
+        {"asana", "asana-client-secret"},
+        {"atlassian", "atlassian-api-token"},
+        {"jira", "atlassian-api-token"},
+        {"confluence", "atlassian-api-token"},
+        {"beamer", "beamer-api-token"},
+        {"bitbucket", "bitbucket-client-secret"},
+        {"bittrex", "bittrex-secret-key"},
+        {"meraki", "cisco-meraki-api-key"},
+        {"codecov", "codecov-access-token"},
+        {"cohere", "cohere-api-token"},
+        {"coinbase", "coinbase-access-token"},
+        {"confluent", "confluent-secret-key"},
+        {"contentful", "contentful-delivery-api-token"},
+        {"dnkey", "defined-networking-api-token"},
+        {"discord", "discord-api-token"},
+        {"droneci", "droneci-access-token"},
+        {"dropbox", "dropbox-api-token"},
+        {"etsy", "etsy-access-token"},
+        {"fastly", "fastly-api-token"},
+        {"finicity", "finicity-client-secret"},
+        {"finnhub", "finnhub-access-token"},
+        {"flickr", "flickr-access-token"},
+        {"freshbooks", "freshbooks-access-token"},
+        {"gitter", "gitter-access-token"},
+        {"gocardless", "gocardless-api-token"},
+        {"heroku", "heroku-api-key"},
+        {"hubspot", "hubspot-api-key"},
+        {"intercom", "intercom-api-key"},
+        {"jfrog", "jfrog-api-key"},
+        {"artifactory", "jfrog-api-key"},
+        {"kraken", "kraken-access-token"},
+        {"kucoin", "kucoin-secret-key"},
+        {"launchdarkly", "launchdarkly-access-token"},
+        {"linear", "linear-client-secret"},
+        {"linkedin", "linkedin-client-secret"},
+        {"looker", "looker-client-secret"},
+        {"mailchimp", "mailchimp-api-key"},
+        {"mailgun", "mailgun-private-api-token"},
+        {"mapbox", "mapbox-api-token"},
+        {"mattermost", "mattermost-access-token"},
+        {"messagebird", "messagebird-api-token"},
+        {"netlify", "netlify-access-token"},
+        {"newrelic", "new-relic-user-api-key"},
+        {"new_relic", "new-relic-user-api-key"},
+        {"nytimes", "nytimes-access-token"},
+        {"plaid", "plaid-secret-key"},
+        {"privateai", "privateai-api-token"},
+        {"rapidapi", "rapidapi-access-token"},
+        {"sendbird", "sendbird-access-token"},
+        {"sentry", "sentry-access-token"},
+        {"sonar", "sonar-api-token"},
+        {"squarespace", "squarespace-access-token"},
+        {"telegram", "telegram-bot-api-token"},
+        {"travis", "travisci-access-token"},
+        {"twitch", "twitch-api-token"},
+        {"twitter", "twitter-api-secret"},
+        {"yandex", "yandex-api-key"},
+        {"zendesk", "zendesk-secret-key"},
+        {"github", "github-token"},
+        {"gitlab", "gitlab-token"},
+        {"slack", "slack-token"},
+        {"stripe", "stripe-secret-key"},
+        {"anthropic", "anthropic-api-key"},
+        {"azure", "azure-key"},
+        {"gcp", "gcp-api-key"},
+        {"google", "gcp-api-key"},
+    };
+    for (const auto& [keyword, provider_type] : kProviders) {
+      if (icontains(id, keyword)) {
+        type = provider_type;
+        break;
+      }
+    }
   }
   return true;
 }

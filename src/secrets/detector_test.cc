@@ -99,6 +99,8 @@ std::vector<Case> positives() {
   add("database-url-password", rnd(g, kAlnum, 14), "postgres://app:", "@db.internal:5432/app");
   add("generic-password", rnd(g, kAlnum, 10) + "7!", "DB_PASSWORD: \"", "\"\n");
   add("generic-bearer-token", rnd(g, kAlnum, 40), "-H \"Authorization: Bearer ", "\"");
+  add("fastly-api-token", rnd(g, kAlnum, 32), "FASTLY_API_TOKEN=", "\n");
+  add("generic-api-key", rnd(g, kAlnum, 24) + "9", "\"apiKey\": \"", "\"");
   return c;
 }
 

@@ -504,6 +504,32 @@ bool base64Text(std::string_view v) {
   return space;
 }
 
+// A JWT's first segment is base64url of a JSON object naming alg, typ or kid.
+bool jwtHeaderValid(std::string_view token) {
+  std::string_view seg = token.substr(0, token.find('.'));
+  std::string json;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : seg) {
+    int x = isUpper(c)   ? c - 'A'
+            : isLower(c) ? c - 'a' + 26
+            : isDigit(c) ? c - '0' + 52
+            : c == '-'   ? 62
+            : c == '_'   ? 63
+                         : -1;
+    if (x < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(x);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      json += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  return !json.empty() && json.front() == '{' &&
+         (json.find("\"alg\"") != std::string::npos || json.find("\"typ\"") != std::string::npos ||
+          json.find("\"kid\"") != std::string::npos);
+}
+
 // Value shapes that are ids, hashes or references rather than secrets.
 bool looksLikeNonSecret(std::string_view v) {
   static constexpr std::string_view kPrefixes[] = {
@@ -631,7 +657,8 @@ void Detector::Impl::confirmToken(std::string_view t, const CompiledRule& r, siz
     return;
   if (allowed(secret)) return;
   bool example = false;
-  if ((r.check == Check::kGithubCrc && !checksumTokenValid(secret)) || isPlaceholder(secret) ||
+  if ((r.check == Check::kGithubCrc && !checksumTokenValid(secret)) ||
+      (r.check == Check::kJwt && !jwtHeaderValid(secret)) || isPlaceholder(secret) ||
       (r.min_entropy > 0 && shannonEntropy(r.has_left ? secret : body) < r.min_entropy)) {
     // Only provider formats with a distinctive prefix are worth reporting as examples.
     if (!report_examples || r.confidence != Confidence::kHigh || r.has_left) return;

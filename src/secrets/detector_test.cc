@@ -156,6 +156,7 @@ TEST(SecretsDetector, NegativesPerType) {
       "api_key: ${API_KEY}",
       "commit 9fceb02d0ae598e95dc970b74767f19372d61af8",
       "xoxb-12345-abcd234",
+      "eyJub3RhIjoiand0In0.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2J5dGVzX2hlcmU",
       "the input_tokens=12345 and max_tokens: 4096",
       "{\"key\": \"cache_creation_5m_tokens\", \"value\": {\"intValue\": 3}}",
   };

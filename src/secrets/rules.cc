@@ -246,7 +246,7 @@ const std::vector<RuleSpec>& builtinRules() {
       {"atlassian-api-token", "atlassian-api-token", kTok, "ATATT3", false, "",
        "[A-Za-z0-9_=-]{150,}", true, 4, Check::kNone, kH},
       {"jwt", "jwt", kTok, "eyJ", false, "", URLSAFE "{10,}\\.eyJ" URLSAFE "{4,}\\.?" URLSAFE "*",
-       true, 3, Check::kNone, kM},
+       true, 3, Check::kJwt, kM},
       // --- structured / contextual
       {"private-key", "private-key", RuleKind::kPem, "-----BEGIN ", false, "", "", true, 0,
        Check::kNone, kH},

@@ -24,9 +24,10 @@ enum class Check : uint8_t {
   kGithubCrc,     // gh?_ / npm_ CRC32 base62 suffix
   kAzureSig,      // identifiable Azure key: fixed signature position, [AQgw]== tail
   kOpenAi,        // left run must start with sk-
-  kAadSecret,     // char before Q~ must be 7 or 8
+  kAadSecret,     // Entra client secret: 37-40 chars around the Q~ marker
   kAnnotatedKey,  // 84-char Azure annotated key, type from the provider signature
   kSlack,         // Slack tokens carry numeric team/user ids: at least 8 digits
+  kJwt,           // the first segment is base64url JSON naming alg, typ or kid
 };
 
 struct RuleSpec {

@@ -1,6 +1,7 @@
-// The content-gated agent captures (b-*, c-*content*) through otlp -> secrets -> file with the real
-// binary: the fake AWS key and GitHub token in them must be gone from the output and from
-// agentgate's own logs, while findings name the event, the attribute and the session.
+// The content-gated agent captures (b-*, c-*content*, d-grpc-content*) through
+// otlp (HTTP and gRPC) -> secrets -> file with the real binary: the fake AWS key and GitHub token
+// in them must be gone from the output and from agentgate's own logs, while findings name the
+// event, the attribute and the session.
 #include <simdjson.h>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "testlib/curl_client.h"
+#include "testlib/grpc_test_client.h"
 #include "testlib/process.h"
 
 namespace agentgate {
@@ -29,7 +31,8 @@ constexpr std::string_view kGithubToken = "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg
 
 struct Request {
   fs::path body;
-  std::string path;  // /v1/logs ...
+  std::string path;  // /v1/logs ... (HTTP) or the gRPC method name
+  bool grpc = false;
   std::vector<std::string> headers;
   size_t items = 0;  // log records + spans in the request
 };
@@ -66,18 +69,23 @@ std::vector<Request> contentCaptures() {
     std::string name = meta.filename().string();
     if (!name.ends_with(".meta.json")) continue;
     std::string dir = meta.parent_path().filename().string();
-    bool content = dir.starts_with("b-") ||
-                   (dir.starts_with("c-") && dir.find("content") != std::string::npos);
+    bool content = dir.starts_with("b-") || ((dir.starts_with("c-") || dir.starts_with("d-grpc")) &&
+                                             dir.find("content") != std::string::npos);
     if (!content) continue;
     simdjson::dom::parser parser;
     simdjson::dom::element m;
     if (parser.load(meta.string()).get(m) != simdjson::SUCCESS) continue;
     std::string_view body_file, path, method;
     if (m["body_file"].get(body_file) != simdjson::SUCCESS) continue;
-    if (m["path"].get(path) != simdjson::SUCCESS || m["method"].get(method) != simdjson::SUCCESS)
-      continue;
-    if (method != "POST" || !path.starts_with("/v1/")) continue;  // gRPC captures have no path
+    if (m["method"].get(method) != simdjson::SUCCESS) continue;
+    if (m["path"].get(path) != simdjson::SUCCESS) path = {};  // gRPC captures have none
     Request r;
+    if (method.starts_with("/opentelemetry.proto.collector.")) {
+      r.grpc = true;
+      path = method;
+    } else if (method != "POST" || !path.starts_with("/v1/")) {
+      continue;
+    }
     r.body = meta.parent_path() / std::string(body_file);
     r.path = std::string(path);
     simdjson::dom::object headers;
@@ -179,6 +187,8 @@ TEST(SecretsEndToEnd, ContentCapturesLoseTheirSecretsAndRaiseFindings) {
                 "    protocols:\n"
                 "      http:\n"
                 "        endpoint: 127.0.0.1:0\n"
+                "      grpc:\n"
+                "        endpoint: 127.0.0.1:0\n"
                 "processors:\n"
                 "  secrets:\n"
                 "    fingerprint_key: e2e-key\n"
@@ -203,12 +213,20 @@ TEST(SecretsEndToEnd, ContentCapturesLoseTheirSecretsAndRaiseFindings) {
   ASSERT_TRUE(p.ok()) << p.error().message;
   std::string base = "http://" + (*p)->address("otlp/http");
 
+  auto channel = testlib::grpcInsecureChannel((*p)->address("otlp/grpc"));
   size_t expected_items = 0;
-  bool sent_secret = false;
+  bool sent_secret = false, sent_grpc = false;
   for (const auto& r : requests) {
     std::string body = readFile(r.body);
     ASSERT_FALSE(body.empty()) << r.body;
     sent_secret = sent_secret || body.find(kAwsKey) != std::string::npos;
+    if (r.grpc) {
+      auto res = testlib::grpcUnary(channel, r.path, body);
+      ASSERT_EQ(res.code, grpc::StatusCode::OK) << r.body << ": " << res.message;
+      expected_items += r.items;
+      sent_grpc = true;
+      continue;
+    }
     testlib::CurlOptions co;
     co.headers = r.headers;
     auto resp = testlib::curlRequest("POST", base + r.path, body, co);
@@ -216,6 +234,7 @@ TEST(SecretsEndToEnd, ContentCapturesLoseTheirSecretsAndRaiseFindings) {
     expected_items += r.items;
   }
   ASSERT_TRUE(sent_secret) << "the captures no longer contain the fake AWS key";
+  EXPECT_TRUE(sent_grpc) << "no d-grpc-content capture found";
 
   Output o;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

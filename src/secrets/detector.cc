@@ -780,8 +780,6 @@ void Detector::Impl::confirmAssignment(std::string_view t, const CompiledRule& r
   // Only act on the last keyword of an identifier (one finding per assignment).
   std::string_view ident = t.substr(is, ie - is);
   while (!ident.empty() && (ident.back() == '.' || ident.back() == '-')) ident.remove_suffix(1);
-  std::string_view type;
-  if (!secretIdentifier(ident, type)) return;
   size_t p = is + ident.size();
   // closing quotes of a JSON/YAML key, possibly escaped: "key\": or \\\"key\\\":
   for (int k = 0; k < 8 && p < t.size() && isQuoteChar(t[p]); ++k) ++p;
@@ -816,6 +814,10 @@ void Detector::Impl::confirmAssignment(std::string_view t, const CompiledRule& r
   if (looksLikeNonSecret(v) || isPlaceholder(v) || allowed(v)) return;
   double h = shannonEntropy(v);
   if (h < (v.size() <= 16 ? 2.7 : 3.2)) return;
+  // The identifier is checked last: splitting it into words is the costly step, and most keyword
+  // hits (`"key": "service.name"`, `max_tokens: 4096`) already fail on the value.
+  std::string_view type;
+  if (!secretIdentifier(ident, type)) return;
   // An AWS secret access key is exactly 40 base64 characters; other lengths under an AWS name are
   // encrypted blobs or ids.
   if (type == "aws-secret-access-key" && v.size() != 40) return;

@@ -14,7 +14,8 @@ using pdata::Attributes;
 using pdata::KeyValue;
 using pdata::ValueType;
 
-// Deeper AnyValue nesting than this is left as is (decoders already cap depth; this is a guard).
+// AnyValue nesting deeper than this is removed rather than passed on unscanned (decoders already
+// cap depth; this keeps the processor fail-closed and its recursion bounded on its own).
 constexpr int kMaxDepth = 64;
 
 std::string hmacHex(std::string_view key, std::string_view data) {
@@ -118,7 +119,7 @@ struct SecretsProcessor::Walker {
 
   // Returns true when the value must be removed from its container.
   bool walkValue(AnyValue& v, int depth) {
-    if (depth > kMaxDepth) return false;
+    if (depth > kMaxDepth) return true;
     switch (v.type) {
       case ValueType::kString: {
         auto a = scanString(v.string_value);

@@ -895,15 +895,23 @@ void Detector::Impl::confirm(std::string_view t, const Hit& h, std::vector<Findi
 
 namespace {
 
+// Anchor hits kept per scan. Input made only of anchors stops here; the rest of the text is then
+// reported as one unscanned span (fail closed) instead of being passed on unchecked.
+constexpr size_t kMaxHits = 1'000'000;
+
 struct ScanContext {
   std::vector<Hit>* hits;
+  bool limited = false;
 };
 
 int onMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
             unsigned int /*flags*/, void* ctx) {
   auto* c = static_cast<ScanContext*>(ctx);
   // Bound the work on adversarial input (a body made only of anchors).
-  if (c->hits->size() >= 1'000'000) return 1;
+  if (c->hits->size() >= kMaxHits) {
+    c->limited = true;
+    return 1;
+  }
   c->hits->push_back(Hit{id, static_cast<size_t>(to)});
   return 0;
 }
@@ -1019,9 +1027,11 @@ void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
   ScanContext ctx{&ts.hits};
   // Hyperscan takes an unsigned int length: scan huge inputs in overlapping pieces.
   constexpr size_t kPiece = size_t{1} << 30;
+  bool failed = false;
   if (text.size() <= kPiece) {
-    hs_scan(impl_->db, text.data(), static_cast<unsigned>(text.size()), 0, ts.scratch, onMatch,
-            &ctx);
+    hs_error_t rc = hs_scan(impl_->db, text.data(), static_cast<unsigned>(text.size()), 0,
+                            ts.scratch, onMatch, &ctx);
+    failed = rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED;
   } else {
     for (size_t off = 0; off < text.size(); off += kPiece - 64) {
       size_t n = std::min(kPiece, text.size() - off);
@@ -1032,7 +1042,14 @@ void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
     }
   }
   size_t first = out.size();
+  if (failed) {
+    out.push_back(Finding{"unscanned", "scan-error", Confidence::kLow, 0, text.size()});
+    return;
+  }
   for (const Hit& h : ts.hits) impl_->confirm(text, h, out);
+  if (ctx.limited && !ts.hits.empty() && ts.hits.back().end < text.size())
+    out.push_back(
+        Finding{"unscanned", "hit-limit", Confidence::kLow, ts.hits.back().end, text.size()});
   // Sort and merge overlapping findings: keep the widest span, the most confident rule's name.
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
             [](const Finding& a, const Finding& b) {

@@ -234,7 +234,15 @@ TEST(SecretsDetector, AdversarialInputsStayBounded) {
   ASSERT_TRUE(det.ok());
   std::string many;
   for (int i = 0; i < 20000; ++i) many += "key=token:";
-  (void)(*det)->scan(many);
+  EXPECT_TRUE((*det)->scan(many).empty());
+  // Past the hit limit the rest of the text is reported unscanned rather than passed on.
+  std::string flood;
+  for (int i = 0; i < 600000; ++i) flood += "SKSK";
+  flood += " AKIAQ3EGRV7TW2XZLM5P";
+  auto found = (*det)->scan(flood);
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.back().type, "unscanned");
+  EXPECT_EQ(found.back().end, flood.size());
   std::string pem = "-----BEGIN RSA PRIVATE KEY-----";
   (void)(*det)->scan(pem);  // truncated header at the very end
   (void)(*det)->scan("://");

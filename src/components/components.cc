@@ -12,6 +12,7 @@
 #include "components/processor/batch/factory.h"
 #include "components/processor/memory_limiter/factory.h"
 #include "components/processor/resource/factory.h"
+#include "components/processor/secrets/factory.h"
 #include "components/receiver/otlp/factory.h"
 
 namespace agentgate::components {
@@ -23,6 +24,7 @@ void registerAll(pipeline::Registry& registry) {
   registry.add(batch::makeBatchFactory());
   registry.add(memory_limiter::makeMemoryLimiterFactory());
   registry.add(resource::makeResourceFactory());
+  registry.add(secrets_processor::makeSecretsFactory());
   // exporters
   registry.add(debug::makeDebugFactory());
   registry.add(file::makeFileFactory());

@@ -34,12 +34,21 @@ seed() {  # seed <dir> <json|pb>
            fi | sort)
 }
 
+seed_lines() {  # seed_lines <dir>: one corpus-dev line (text of secrets and near-misses) per seed
+  local dir=$1 src=$shared/fixtures/secrets/corpus-dev.jsonl
+  mkdir -p "$dir"
+  [ -n "$(ls -A "$dir" 2>/dev/null)" ] && return 0
+  [ -f "$src" ] || return 0
+  split -l 1 -a 4 "$src" "$dir/seed-"
+}
+
 status=0
 for fz in $fuzzers; do
   bin=$(find "$build" -type f -name "$fz" -perm -u+x | head -1)
   if [ -z "$bin" ]; then echo "run_fuzzers: $fz not built in $build" >&2; status=1; continue; fi
   corpus=$corpus_root/$fz
   case "$fz" in
+    secrets*) seed_lines "$corpus" ;;
     *json*) seed "$corpus" json ;;
     *) seed "$corpus" pb ;;
   esac

@@ -110,7 +110,9 @@ class Builder {
       entry.factory = factory;
       entry.mark = body.mark();
       entry.config = factory->createDefaultConfig();
-      if (entry.config) {
+      if (entry.config && kind == ComponentKind::kExporter) {
+        unmarshalExporter(*factory, body, entry);
+      } else if (entry.config) {
         factory->unmarshal(body, *entry.config, diags_);
       } else {
         diags_.error(body, "internal error: no default config for " +
@@ -119,6 +121,23 @@ class Builder {
       declared(kind).ok.insert(id->str());
       out.push_back(std::move(entry));
     }
+  }
+
+  // The exporterhelper keys are the same for every exporter: read them here and hand the factory
+  // only its own keys, so no exporter has to duplicate them.
+  void unmarshalExporter(const Factory& factory, const ConfigNode& body, ComponentEntry& entry) {
+    const auto* exporter_factory = dynamic_cast<const ExporterFactory*>(&factory);
+    entry.helper.queue.enabled = exporter_factory != nullptr && exporter_factory->queueByDefault();
+    if (!body.isMap()) {
+      factory.unmarshal(body, *entry.config, diags_);
+      return;
+    }
+    MapReader helper(body, diags_);
+    exporterhelper::readHelperSettings(helper, entry.helper);
+    ConfigNode own = ConfigNode::map(body.mark(), body.path());
+    for (const auto& [key, value] : body.entries())
+      if (!exporterhelper::isHelperKey(key)) own.add(key, value);
+    factory.unmarshal(own, *entry.config, diags_);
   }
 
   void buildService(const ConfigNode& service, CollectorConfig& cfg) {

@@ -8,6 +8,7 @@
 #include "agentgate/factory.h"
 #include "config/config_node.h"
 #include "config/diagnostics.h"
+#include "exporterhelper/settings.h"
 #include "pipeline/registry.h"
 
 namespace agentgate::pipeline {
@@ -17,6 +18,8 @@ struct ComponentEntry {
   const Factory* factory = nullptr;
   std::unique_ptr<ComponentConfig> config;
   config::Mark mark;
+  // Exporters only: sending_queue / retry_on_failure / timeout, read here for every exporter.
+  exporterhelper::HelperSettings helper;
 };
 
 struct PipelineConfig {

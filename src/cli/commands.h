@@ -17,5 +17,6 @@ void addComponentsCommand(CLI::App& app, Action& action);
 void addPrintConfigCommand(CLI::App& app, Action& action);
 void addVersionCommand(CLI::App& app, Action& action);
 void addQueryCommand(CLI::App& app, Action& action);
+void addQueueCommand(CLI::App& app, Action& action);
 
 }  // namespace agentgate::cli

@@ -21,7 +21,6 @@ constexpr size_t kHeaderBytes = 12;
 constexpr size_t kBodyPrefixBytes = 10;  // version, signal, enqueue time
 constexpr uint8_t kVersion = 1;
 constexpr uint32_t kMaxBodyBytes = 1u << 30;
-constexpr auto kCursorWriteInterval = std::chrono::milliseconds(200);
 
 void putU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -301,6 +300,9 @@ Status PersistentQueue::recover() {
   recovery_.records = records_;
 
   if (options_.read_only) return {};
+  const std::string cursor_path = dir + "/cursor";
+  cursor_fd_ = ::open(cursor_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (cursor_fd_ < 0) return Error::io(errnoText("cannot open", cursor_path));
   if (Status st = openHead(max_seq + 1); !st.ok()) return st;
   for (const std::string& body : salvaged) {
     Signal s = Signal::kLogs;
@@ -502,13 +504,10 @@ void PersistentQueue::ackLocked(const RecordId& id) {
   } else {
     seg.acked_ahead[id.offset] = id.offset + loc.frame_len;
   }
-  const bool was_head_of_log = it == segments_.begin();
+  // The cursor only moves when the oldest segment's acknowledged prefix grows or it is deleted.
+  const bool oldest = it == segments_.begin();
   maybeDeleteLocked(seg);
-  const auto now = std::chrono::steady_clock::now();
-  if (was_head_of_log && now - cursor_written_ >= kCursorWriteInterval) {
-    cursor_written_ = now;
-    persistCursorLocked();
-  }
+  if (oldest) persistCursorLocked();
 }
 
 void PersistentQueue::maybeDeleteLocked(Segment& seg) {
@@ -525,14 +524,12 @@ void PersistentQueue::persistCursorLocked() {
   putU64(c, first.seq);
   putU64(c, first.committed);
   putU32(c, crc32c(c));
-  // Not fsync'ed: a cursor that lags behind only means duplicates after a crash, and a torn one
-  // fails its checksum and is ignored (everything unacknowledged is delivered again).
-  const std::string tmp = options_.directory + "/cursor.tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  const bool ok = writeAll(fd, c.data(), c.size());
-  ::close(fd);
-  if (ok) ::rename(tmp.c_str(), (options_.directory + "/cursor").c_str());
+  if (c == cursor_written_) return;
+  // One 20-byte pwrite in place, on every advance: cheap enough, and after kill -9 the page cache
+  // has it. Not fsync'ed: a cursor that lags behind after a power loss only means duplicates, and
+  // a torn one fails its checksum and is ignored (everything unacknowledged is delivered again).
+  if (cursor_fd_ >= 0 && ::pwrite(cursor_fd_, c.data(), c.size(), 0) == ssize_t(c.size()))
+    cursor_written_ = c;
 }
 
 void PersistentQueue::interrupt() {
@@ -556,6 +553,11 @@ void PersistentQueue::close() {
   if (options_.read_only) return;
   if (head_ != nullptr && options_.fsync != FsyncPolicy::kNever) ::fdatasync(head_->file->fd);
   persistCursorLocked();
+  if (cursor_fd_ >= 0) {
+    if (options_.fsync != FsyncPolicy::kNever) ::fdatasync(cursor_fd_);
+    ::close(cursor_fd_);
+    cursor_fd_ = -1;
+  }
 }
 
 QueueStats PersistentQueue::stats() const {

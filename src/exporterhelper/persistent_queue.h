@@ -9,7 +9,8 @@
 //                         u32 body length | u32 crc32c(length bytes) | u32 crc32c(body) | body
 //                         body = u8 version (1) | u8 signal | i64 enqueue time (unix ms) | OTLP
 //   cursor                durable read cursor: every record before (segment, offset) is
-//                         acknowledged (written lazily: a stale cursor only causes duplicates)
+//                         acknowledged (u64 segment | u64 offset | u32 crc32c, rewritten in place
+//                         as acknowledgements advance; a stale cursor only causes duplicates)
 //   quarantine/           damaged segments moved aside on open, for forensics
 // Integers are little-endian.
 #pragma once
@@ -153,7 +154,8 @@ class PersistentQueue {
   uint64_t write_seq_ = 0;
   bool interrupted_ = false;
   bool closed_ = false;
-  std::chrono::steady_clock::time_point cursor_written_{};
+  int cursor_fd_ = -1;
+  std::string cursor_written_;  // last cursor bytes written (skip identical rewrites)
 
   // Group commit: one appender fsyncs for everyone who wrote before it started.
   std::mutex sync_mu_;

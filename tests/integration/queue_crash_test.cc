@@ -299,6 +299,14 @@ TEST(QueueBackPressureTest, FullQueueAnswers503WithRetryAfter) {
   EXPECT_EQ(inspect.exit_code, 0) << inspect.err;
   EXPECT_NE(inspect.out.find("batches: 2"), std::string::npos) << inspect.out;
   EXPECT_NE(inspect.out.find("200 log records"), std::string::npos) << inspect.out;
+  // Drain writes them out as OTLP/JSON lines and empties the queue.
+  const fs::path drained = dir.path() / "drained.jsonl";
+  auto drain = runCommand({"queue", "drain", "--dir", (dir.path() / "data/queue/file").string(),
+                           "-o", drained.string()});
+  EXPECT_EQ(drain.exit_code, 0) << drain.err;
+  EXPECT_EQ(idsInOutput(drained).size(), 200u);
+  auto after = runCommand({"queue", "inspect", "--dir", (dir.path() / "data/queue/file").string()});
+  EXPECT_NE(after.out.find("batches: 0"), std::string::npos) << after.out;
 }
 
 }  // namespace

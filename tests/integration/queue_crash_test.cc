@@ -2,7 +2,11 @@
 // OTLP/HTTP to `otlp -> file` with a persistent sending queue; the collector is SIGKILLed several
 // times mid-run and restarted on the same data directory. At the end every id whose request got
 // 200 must be in the file output (duplicates are allowed and counted: at-least-once).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -430,6 +434,121 @@ TEST(QueueCorruptionTest, FlippedByteAndTornTailAreFoundOnStartAndTheRestDeliver
   ASSERT_NE(first, std::string::npos) << err;
   EXPECT_EQ(err.find("repaired on open", first + 1), std::string::npos) << "logged once";
   EXPECT_EQ(fs::exists(data / "queue" / "file" / "quarantine" / segs[0].filename()), true);
+}
+
+}  // namespace
+}  // namespace agentgate::testlib
+
+namespace agentgate::testlib {
+namespace {
+
+// Outage and recovery with the real binary. There is no network exporter yet, so the destination
+// is the file exporter writing into a FIFO that the test stops reading: the exporter's writes
+// block once the pipe buffer is full (the destination is down), the queue grows on disk while
+// ingest goes on, a full queue answers 503 + Retry-After, and once the test reads again the queue
+// drains and every acknowledged id arrives.
+TEST(QueueOutageTest, StalledDestinationQueueGrowsThenDrainsWithNothingLost) {
+  TempDir dir;
+  const fs::path pipe = dir.path() / "destination.pipe";
+  ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+  // Opened before the collector so that its open(O_WRONLY) does not wait for a reader.
+  int reader = ::open(pipe.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  const fs::path cfg = dir.write("collector.yaml",
+                                 "receivers:\n"
+                                 "  otlp:\n"
+                                 "    protocols:\n"
+                                 "      http:\n"
+                                 "        endpoint: 127.0.0.1:0\n"
+                                 "exporters:\n"
+                                 "  file:\n"
+                                 "    path: " +
+                                     pipe.string() +
+                                     "\n"
+                                     "    append: true\n"
+                                     "    sending_queue:\n"
+                                     "      num_consumers: 1\n"
+                                     "      queue_size: 20\n"
+                                     "service:\n"
+                                     "  telemetry:\n"
+                                     "    metrics:\n"
+                                     "      address: 127.0.0.1:0\n"
+                                     "  pipelines:\n"
+                                     "    logs:\n"
+                                     "      receivers: [otlp]\n"
+                                     "      exporters: [file]\n");
+  Process::Options o;
+  o.args = {"run", "--config", cfg.string(), "--data-dir", (dir.path() / "data").string()};
+  auto p = Process::start(o);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const std::string url = "http://" + (*p)->address("otlp/http") + "/v1/logs";
+  CurlOptions co;
+  co.headers.push_back("Content-Type: application/json");
+
+  // Outage: nobody reads the pipe.
+  std::set<std::string> acked;
+  int refused = 0;
+  std::string retry_after;
+  for (int r = 0; r < 60; ++r) {
+    auto resp = curlRequest("POST", url, requestBody(r * kRecordsPerRequest), co);
+    if (resp.status == 200) {
+      for (int i = 0; i < kRecordsPerRequest; ++i) acked.insert(idText(r * kRecordsPerRequest + i));
+    } else {
+      EXPECT_EQ(resp.status, 503) << resp.body;
+      retry_after = resp.header("retry-after");
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0) << "the queue never filled";
+  EXPECT_FALSE(retry_after.empty());
+  auto metrics = curlRequest("GET", "http://" + (*p)->address("metrics") + "/metrics", "");
+  EXPECT_NE(metrics.body.find("otelcol_exporter_queue_size{exporter=\"file\"} 20"),
+            std::string::npos)
+      << metrics.body;
+
+  // Recovery: read everything the exporter writes until every acknowledged id has arrived.
+  std::string received;
+  std::unordered_map<std::string, int> found;
+  size_t missing = acked.size();
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  static const std::regex kId("crash-[0-9]{8}\"");
+  size_t scanned = 0;
+  while (missing > 0 && Clock::now() < deadline) {
+    pollfd pfd{reader, POLLIN, 0};
+    if (::poll(&pfd, 1, 100) <= 0) continue;
+    char buf[1 << 16];
+    ssize_t n = ::read(reader, buf, sizeof buf);
+    if (n <= 0) continue;
+    received.append(buf, static_cast<size_t>(n));
+    // Scan only complete lines.
+    const size_t end = received.rfind('\n');
+    if (end == std::string::npos || end < scanned) continue;
+    for (auto it = std::sregex_iterator(received.begin() + static_cast<std::ptrdiff_t>(scanned),
+                                        received.begin() + static_cast<std::ptrdiff_t>(end), kId);
+         it != std::sregex_iterator(); ++it) {
+      std::string id = it->str();
+      id.pop_back();
+      if (++found[id] == 1 && acked.count(id)) --missing;
+    }
+    scanned = end;
+  }
+  std::cout << "outage test: requests acked " << acked.size() / kRecordsPerRequest << ", refused "
+            << refused << " (Retry-After: " << retry_after << "), acked ids " << acked.size()
+            << ", missing after recovery " << missing << "\n";
+  EXPECT_EQ(missing, 0u);
+  // Keep reading while the collector stops, so a consumer blocked in write() can finish.
+  std::atomic<bool> stopped{false};
+  std::thread drain([&] {
+    char buf[1 << 16];
+    while (!stopped) {
+      pollfd pfd{reader, POLLIN, 0};
+      if (::poll(&pfd, 1, 50) > 0 && ::read(reader, buf, sizeof buf) <= 0) break;
+    }
+  });
+  EXPECT_EQ((*p)->terminate(), 0) << (*p)->stderrText();
+  stopped = true;
+  drain.join();
+  ::close(reader);
 }
 
 }  // namespace

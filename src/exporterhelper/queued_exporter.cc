@@ -36,12 +36,14 @@ struct QueuedExporter::Counters {
 
 QueuedExporter::QueuedExporter(std::string id, std::shared_ptr<Exporter> inner,
                                QueueOptions queue_options, int num_consumers, RetrySettings retry,
-                               selftelemetry::Registry* registry, std::shared_ptr<Clock> clock)
+                               selftelemetry::Registry* registry, std::shared_ptr<Clock> clock,
+                               BatchSettings batch)
     : id_(std::move(id)),
       inner_(std::move(inner)),
       queue_options_(std::move(queue_options)),
       num_consumers_(std::max(1, num_consumers)),
       retry_(retry),
+      batch_(batch),
       registry_(registry),
       clock_(std::move(clock)),
       counters_(std::make_unique<Counters>()),
@@ -157,11 +159,49 @@ Status QueuedExporter::consume(BatchPtr&& batch) {
 }
 
 void QueuedExporter::consumerLoop() {
+  std::optional<QueueItem> carry;  // taken from the queue but belonging to the next group
   while (!stopping_) {
-    std::optional<QueueItem> item = queue_->next(kIdleWait);
+    std::optional<QueueItem> item = carry ? std::move(carry) : queue_->next(kIdleWait);
+    carry.reset();
     if (!item) continue;
-    deliver(*item);
+    std::vector<QueueItem> group = collect(std::move(*item), carry);
+    deliver(group);
   }
+  // Handed out but not exported: stays unacknowledged, delivered after the next start.
+}
+
+namespace {
+
+size_t itemsIn(const QueueItem& item) {
+  pdata::Batch b(item.signal);
+  std::string_view bytes = b.adoptBuffer(item.payload);
+  return pdata::decodeProtobuf(b, bytes).ok() ? b.itemCount() : 0;
+}
+
+}  // namespace
+
+std::vector<QueueItem> QueuedExporter::collect(QueueItem first, std::optional<QueueItem>& carry) {
+  std::vector<QueueItem> group;
+  group.push_back(std::move(first));
+  if (!batch_.enabled) return group;
+  size_t items = itemsIn(group.front());
+  // Real time, not the injected clock: this is how long the queue is waited on.
+  const auto deadline = std::chrono::steady_clock::now() + batch_.flush_timeout;
+  while (items < batch_.min_size && !stopping_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    std::optional<QueueItem> more = queue_->next(std::max(left, std::chrono::milliseconds(0)));
+    if (!more) break;
+    const size_t n = itemsIn(*more);
+    if (more->signal != group.front().signal ||
+        (batch_.max_size != 0 && items + n > batch_.max_size)) {
+      carry = std::move(more);
+      break;
+    }
+    items += n;
+    group.push_back(std::move(*more));
+  }
+  return group;
 }
 
 std::chrono::nanoseconds QueuedExporter::jitter(std::chrono::nanoseconds interval) {
@@ -180,50 +220,60 @@ std::chrono::nanoseconds QueuedExporter::jitter(std::chrono::nanoseconds interva
   return std::chrono::nanoseconds(int64_t(d - f * d + u * (2 * f * d)));
 }
 
-void QueuedExporter::deliver(QueueItem& item) {
-  const auto i = static_cast<size_t>(item.signal);
+void QueuedExporter::deliver(std::vector<QueueItem>& group) {
+  const Signal signal = group.front().signal;
+  const auto i = static_cast<size_t>(signal);
   const auto started = clock_->now();
   auto interval = retry_.initial_interval;
   for (;;) {
-    auto batch = std::make_unique<pdata::Batch>(item.signal);
-    std::string_view bytes = batch->adoptBuffer(item.payload);
-    if (Status st = pdata::decodeProtobuf(*batch, bytes); !st.ok()) {
-      drop(item, "undecodable", 0, st.error().message);
-      return;
+    // Decoded afresh for every attempt: the exporter owns (and may change) what it is given.
+    auto batch = std::make_unique<pdata::Batch>(signal);
+    for (auto it = group.begin(); it != group.end();) {
+      std::string_view bytes = batch->adoptBuffer(it->payload);
+      if (Status st = pdata::decodeProtobuf(*batch, bytes); !st.ok()) {
+        drop(*it, "undecodable", 0, st.error().message);
+        it = group.erase(it);
+        // A failed decode may have appended part of the record: start over without it.
+        batch = std::make_unique<pdata::Batch>(signal);
+        it = group.begin();
+        continue;
+      }
+      ++it;
     }
+    if (group.empty()) return;
     const size_t items = batch->itemCount();
     Status st = inner_->consume(std::move(batch));
     if (st.ok()) {
       if (counters_->sent[i]) counters_->sent[i]->add(items);
-      queue_->ack(item.id);
+      for (const auto& item : group) queue_->ack(item.id);
       return;
     }
     const Error& e = st.error();
+    std::string_view reason;
     if (e.permanent) {
-      if (counters_->failed[i]) counters_->failed[i]->add(items);
-      drop(item, "permanent", items, e.message);
-      return;
+      reason = "permanent";
+    } else if (!retry_.enabled) {
+      reason = "retry_disabled";
+    } else {
+      auto delay = jitter(interval);
+      if (e.retry_after > delay) delay = e.retry_after;
+      if (retry_.max_elapsed_time.count() > 0 &&
+          clock_->now() - started + delay > retry_.max_elapsed_time) {
+        reason = "retry_exhausted";
+      } else {
+        ++retries_;
+        if (counters_->retries) counters_->retries->add();
+        interval = std::min(
+            std::chrono::nanoseconds(int64_t(double(interval.count()) * retry_.multiplier)),
+            retry_.max_interval);
+        // Shutting down: the records stay unacknowledged and are delivered after the next start.
+        if (stopping_ || !clock_->sleepFor(delay)) return;
+        continue;
+      }
     }
-    if (!retry_.enabled) {
-      if (counters_->failed[i]) counters_->failed[i]->add(items);
-      drop(item, "retry_disabled", items, e.message);
-      return;
-    }
-    auto delay = jitter(interval);
-    if (e.retry_after > delay) delay = e.retry_after;
-    if (retry_.max_elapsed_time.count() > 0 &&
-        clock_->now() - started + delay > retry_.max_elapsed_time) {
-      if (counters_->failed[i]) counters_->failed[i]->add(items);
-      drop(item, "retry_exhausted", items, e.message);
-      return;
-    }
-    ++retries_;
-    if (counters_->retries) counters_->retries->add();
-    interval =
-        std::min(std::chrono::nanoseconds(int64_t(double(interval.count()) * retry_.multiplier)),
-                 retry_.max_interval);
-    // Shutting down: the record stays unacknowledged and is delivered after the next start.
-    if (stopping_ || !clock_->sleepFor(delay)) return;
+    if (counters_->failed[i]) counters_->failed[i]->add(items);
+    for (const auto& item : group) drop(item, reason, itemsIn(item), e.message);
+    return;
   }
 }
 

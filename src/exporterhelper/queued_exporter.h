@@ -25,7 +25,8 @@ class QueuedExporter final : public Exporter {
   // registry must outlive this exporter's metrics rendering (gauges hold only weak references).
   QueuedExporter(std::string id, std::shared_ptr<Exporter> inner, QueueOptions queue_options,
                  int num_consumers, RetrySettings retry, selftelemetry::Registry* registry,
-                 std::shared_ptr<Clock> clock = std::make_shared<SystemClock>());
+                 std::shared_ptr<Clock> clock = std::make_shared<SystemClock>(),
+                 BatchSettings batch = {});
   ~QueuedExporter() override;
 
   // Starts the wrapped exporter, opens (recovers) the queue, starts the consumers.
@@ -47,7 +48,9 @@ class QueuedExporter final : public Exporter {
   struct Counters;
   Status openQueue();
   void consumerLoop();
-  void deliver(QueueItem& item);
+  void deliver(std::vector<QueueItem>& group);
+  // Queued batches to export together: `first`, then (with batching) more of the same signal.
+  std::vector<QueueItem> collect(QueueItem first, std::optional<QueueItem>& carry);
   void drop(const QueueItem& item, std::string_view reason, size_t items, std::string_view why);
   std::chrono::nanoseconds jitter(std::chrono::nanoseconds interval);
 
@@ -56,6 +59,7 @@ class QueuedExporter final : public Exporter {
   QueueOptions queue_options_;
   int num_consumers_;
   RetrySettings retry_;
+  BatchSettings batch_;
   selftelemetry::Registry* registry_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<PersistentQueue> queue_;

@@ -35,8 +35,12 @@ class ScriptedExporter : public Exporter {
       st = std::move(answers_.front());
       answers_.pop_front();
     }
-    if (st.ok())
-      for (auto& b : bodies(*batch)) delivered_.push_back(b);
+    if (st.ok()) {
+      auto got = bodies(*batch);
+      calls_.push_back(got.size());
+      signals_.push_back(batch->signal());
+      for (auto& b : got) delivered_.push_back(b);
+    }
     cv_.notify_all();
     return st;
   }
@@ -60,6 +64,8 @@ class ScriptedExporter : public Exporter {
   std::deque<Status> answers_;
   std::vector<std::string> delivered_;
   int attempts_ = 0;
+  std::vector<size_t> calls_;  // records per successful export call
+  std::vector<Signal> signals_;
   bool down_ = false;  // every attempt fails (retryable)
 };
 
@@ -70,12 +76,13 @@ struct Fixture {
   selftelemetry::Registry registry;
 
   std::unique_ptr<QueuedExporter> make(RetrySettings retry = deterministic(),
-                                       uint64_t max_records = 1000) {
+                                       uint64_t max_records = 1000, BatchSettings batch = {}) {
     QueueOptions o;
     o.directory = dir.path();
     o.max_records = max_records;
     o.fsync = FsyncPolicy::kNever;
-    return std::make_unique<QueuedExporter>("file/test", inner, o, 1, retry, &registry, clock);
+    return std::make_unique<QueuedExporter>("file/test", inner, o, 1, retry, &registry, clock,
+                                            batch);
   }
   static RetrySettings deterministic() {
     RetrySettings r;
@@ -261,6 +268,43 @@ TEST(QueuedExporterTest, OutageQueueGrowsOnDiskThenDrainsWithNothingLost) {
   EXPECT_GT(e->retries(), 0u);
   EXPECT_EQ(e->dropped(), 0u);
   EXPECT_EQ(e->queue()->stats().records, 0u);
+}
+
+TEST(QueuedExporterTest, ConsumerSideBatchingMergesUpToMinSizeAndKeepsSignalsApart) {
+  Fixture f;
+  BatchSettings b;
+  b.enabled = true;
+  b.min_size = 4;
+  b.max_size = 5;
+  b.flush_timeout = std::chrono::seconds(20);  // reached only if merging were broken
+  auto e = f.make(Fixture::deterministic(), 1000, b);
+  // Stage everything before the consumer runs: a logs pair, a lone trace, more logs.
+  {
+    std::lock_guard lock(f.inner->mu_);  // consume() of the inner exporter waits on this
+    ASSERT_TRUE(e->startWithoutHost().ok());
+    ASSERT_TRUE(e->consume(logsBatch({"a", "b"})).ok());
+    ASSERT_TRUE(e->consume(logsBatch({"c", "d"})).ok());
+    auto trace = std::make_unique<pdata::Batch>(Signal::kTraces);
+    ASSERT_TRUE(pdata::decodeJson(*trace, R"({"resourceSpans":[{"scopeSpans":[{"spans":[)"
+                                          R"({"traceId":"0102030405060708090a0b0c0d0e0f10",)"
+                                          R"("spanId":"0102030405060708","name":"s"}]}]}]})")
+                    .ok());
+    ASSERT_TRUE(e->consume(std::move(trace)).ok());
+    ASSERT_TRUE(e->consume(logsBatch({"e", "f", "g"})).ok());
+    ASSERT_TRUE(e->consume(logsBatch({"h", "i", "j"})).ok());
+    ASSERT_TRUE(e->consume(logsBatch({"k"})).ok());
+  }
+  ASSERT_TRUE(f.inner->waitFor([&] { return f.inner->delivered_.size() == 11; }));
+  // {a,b}+{c,d} reach min_size 4; the trace goes on its own (another signal); {e,f,g}+{h,i,j}
+  // would pass max_size 5, so {e,f,g} goes alone; {h,i,j}+{k} reach min_size again.
+  std::lock_guard lock(f.inner->mu_);
+  ASSERT_EQ(f.inner->calls_.size(), 4u);
+  EXPECT_EQ(f.inner->calls_[0], 4u);
+  EXPECT_EQ(f.inner->signals_[1], Signal::kTraces);
+  EXPECT_EQ(f.inner->calls_[2], 3u);
+  EXPECT_EQ(f.inner->calls_[3], 4u);
+  EXPECT_EQ(f.inner->delivered_,
+            (std::vector<std::string>{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}));
 }
 
 TEST(QueuedExporterTest, ConsumeBeforeStartIsRetryable) {

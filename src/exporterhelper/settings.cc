@@ -28,7 +28,21 @@ void readHelperSettings(config::MapReader& reader, HelperSettings& out) {
     r.ignore("wait_for_result");
     r.ignore("block_on_overflow");
     r.ignore("blocking");
-    r.ignore("batch");
+    if (const config::ConfigNode* b = r.child("batch")) {
+      config::MapReader br(*b, reader.diags());
+      BatchSettings& bs = s.batch;
+      bs.enabled = true;
+      if (br.readDuration("flush_timeout", bs.flush_timeout) && bs.flush_timeout.count() < 0)
+        br.error("flush_timeout", "must not be negative");
+      br.read("min_size", bs.min_size);
+      br.read("max_size", bs.max_size);
+      std::string bsizer = "items";
+      if (br.readEnum("sizer", bsizer, {"items", "requests", "bytes"}) && bsizer != "items")
+        br.error("sizer", "only sizer: items is supported for batching");
+      br.finish();
+      if (bs.max_size != 0 && bs.max_size < bs.min_size)
+        br.error("max_size", "must be 0 or at least min_size");
+    }
     if (r.read("max_size_mib", s.max_size_mib) && s.max_size_mib == 0)
       r.error("max_size_mib", "must be positive");
     std::string fsync = std::string(fsyncPolicyName(s.fsync));

@@ -23,6 +23,16 @@ struct RetrySettings {
   std::chrono::nanoseconds max_elapsed_time{0};
 };
 
+// Consumer-side batching (sending_queue.batch): a consumer merges queued batches of one signal
+// until min_size items or flush_timeout, then exports them in one call. It happens after the
+// queue, so it never holds acknowledged data only in memory.
+struct BatchSettings {
+  bool enabled = false;  // on when sending_queue.batch is present
+  std::chrono::nanoseconds flush_timeout = std::chrono::milliseconds(200);
+  uint64_t min_size = 8192;  // items (log records, spans, data points)
+  uint64_t max_size = 0;     // 0 = no cap; queued batches are merged whole, never split
+};
+
 struct QueueSettings {
   bool enabled = false;  // default per exporter type (ExporterFactory::queueByDefault)
   int num_consumers = 10;
@@ -33,6 +43,7 @@ struct QueueSettings {
   FsyncPolicy fsync = FsyncPolicy::kAlways;
   std::chrono::nanoseconds fsync_interval = std::chrono::seconds(1);
   uint64_t segment_size_mib = 8;
+  BatchSettings batch;
 };
 
 struct HelperSettings {

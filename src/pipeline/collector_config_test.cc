@@ -384,6 +384,8 @@ TEST(CollectorConfigTest, ExporterhelperKeysAreReadForEveryExporterAndHiddenFrom
       "      storage: file_storage\n"
       "      fsync: interval\n"
       "      wait_for_result: false\n"
+      "      batch:\n"
+      "        min_size: 100\n"
       "    retry_on_failure:\n"
       "      initial_interval: 1s\n"
       "      max_elapsed_time: 0\n"
@@ -406,6 +408,9 @@ TEST(CollectorConfigTest, ExporterhelperKeysAreReadForEveryExporterAndHiddenFrom
   EXPECT_EQ(h.retry.initial_interval, std::chrono::seconds(1));
   EXPECT_EQ(h.retry.max_elapsed_time.count(), 0);
   EXPECT_EQ(h.timeout, std::chrono::seconds(10));
+  EXPECT_TRUE(h.queue.batch.enabled);
+  EXPECT_EQ(h.queue.batch.min_size, 100u);
+  EXPECT_EQ(h.queue.batch.flush_timeout, std::chrono::milliseconds(200));
   // Not a real ExporterFactory: no queue unless configured.
   EXPECT_FALSE(b->cfg.find(ComponentKind::kExporter, {"debug", ""})->helper.queue.enabled);
 }

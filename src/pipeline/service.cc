@@ -54,7 +54,8 @@ Result<std::shared_ptr<Exporter>> withQueue(Service& svc, const ComponentId& id,
   o.fsync = q.fsync;
   o.fsync_interval = std::chrono::duration_cast<std::chrono::milliseconds>(q.fsync_interval);
   return std::shared_ptr<Exporter>(std::make_shared<exporterhelper::QueuedExporter>(
-      id.str(), std::move(exporter), std::move(o), q.num_consumers, helper.retry, &telemetry));
+      id.str(), std::move(exporter), std::move(o), q.num_consumers, helper.retry, &telemetry,
+      std::make_shared<exporterhelper::SystemClock>(), q.batch));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "exporterhelper/persistent_queue.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,7 +165,10 @@ Result<std::unique_ptr<PersistentQueue>> PersistentQueue::open(QueueOptions opti
   return q;
 }
 
-PersistentQueue::~PersistentQueue() { close(); }
+PersistentQueue::~PersistentQueue() {
+  close();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // open() failed after taking the lock
+}
 
 Status PersistentQueue::recover() {
   const std::string& dir = options_.directory;
@@ -174,6 +178,16 @@ Status PersistentQueue::recover() {
     if (ec) return Error::io("cannot create queue directory " + dir + ": " + ec.message());
   } else if (!fs::is_directory(dir, ec)) {
     return Error::io("no queue directory " + dir);
+  }
+  if (!options_.read_only) {
+    // One owner per queue: a second collector on the same data directory (or `queue drain`
+    // while the collector runs) would interleave writes and acknowledgements. The kernel drops
+    // the lock when the owner dies, so kill -9 never leaves it stale.
+    const std::string lock_path = dir + "/lock";
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) return Error::io(errnoText("cannot open", lock_path));
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+      return Error::io("queue directory " + dir + " is in use by another process");
   }
 
   // Cursor: segment and offset below which every record is acknowledged.
@@ -557,6 +571,12 @@ void PersistentQueue::close() {
     if (options_.fsync != FsyncPolicy::kNever) ::fdatasync(cursor_fd_);
     ::close(cursor_fd_);
     cursor_fd_ = -1;
+  }
+  segments_.clear();  // closes the segment files before the lock goes
+  head_ = nullptr;
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
   }
 }
 

@@ -12,6 +12,7 @@
 //                         acknowledged (u64 segment | u64 offset | u32 crc32c, rewritten in place
 //                         as acknowledgements advance; a stale cursor only causes duplicates)
 //   quarantine/           damaged segments moved aside on open, for forensics
+//   lock                  flock'ed by the owning process
 // Integers are little-endian.
 #pragma once
 
@@ -155,6 +156,7 @@ class PersistentQueue {
   bool interrupted_ = false;
   bool closed_ = false;
   int cursor_fd_ = -1;
+  int lock_fd_ = -1;
   std::string cursor_written_;  // last cursor bytes written (skip identical rewrites)
 
   // Group commit: one appender fsyncs for everyone who wrote before it started.

@@ -300,3 +300,26 @@ TEST(PersistentQueueTest, ReadOnlyOpenRepairsNothing) {
 
 }  // namespace
 }  // namespace agentgate::exporterhelper
+
+namespace agentgate::exporterhelper {
+namespace {
+
+TEST(PersistentQueueTest, OneOwnerPerDirectory) {
+  testing::ScratchDir dir;
+  QueueOptions o;
+  o.directory = dir.path();
+  o.fsync = FsyncPolicy::kNever;
+  auto first = PersistentQueue::open(o);
+  ASSERT_TRUE(first.ok());
+  auto second = PersistentQueue::open(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message.find("in use"), std::string::npos);
+  QueueOptions ro = o;
+  ro.read_only = true;  // inspect may look while the owner runs
+  EXPECT_TRUE(PersistentQueue::open(ro).ok());
+  first.value()->close();
+  EXPECT_TRUE(PersistentQueue::open(o).ok());
+}
+
+}  // namespace
+}  // namespace agentgate::exporterhelper

@@ -1,5 +1,7 @@
 #include "exporterhelper/settings.h"
 
+#include <cstdio>
+
 namespace agentgate::exporterhelper {
 
 bool isHelperKey(std::string_view key) {
@@ -78,11 +80,21 @@ void readHelperSettings(config::MapReader& reader, HelperSettings& out) {
 }
 
 std::string queueDirName(std::string_view exporter_id) {
+  // "type/name" -> "type_name"; other characters a name may hold are %-escaped so that two ids
+  // never share a queue directory.
   std::string out;
   for (char c : exporter_id) {
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '_' || c == '-' || c == '.';
-    out.push_back(keep ? c : '_');
+    if (keep) {
+      out.push_back(c);
+    } else if (c == '/') {
+      out.push_back('_');
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      out += buf;
+    }
   }
   if (out.empty() || out == "." || out == "..") out = "_" + out;
   return out;

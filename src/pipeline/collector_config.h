@@ -1,7 +1,9 @@
 // The whole collector configuration after unmarshalling: typed component configs and pipelines.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,9 @@ struct ComponentEntry {
   config::Mark mark;
   // Exporters only: sending_queue / retry_on_failure / timeout, read here for every exporter.
   exporterhelper::HelperSettings helper;
+  // `batch` processors only: their keys as consumer-side batching for the pipeline's queued
+  // exporters (DESIGN section 2: batching after the queue, never before the acknowledgement).
+  std::optional<exporterhelper::BatchSettings> consumer_batch;
 };
 
 struct PipelineConfig {
@@ -47,6 +52,10 @@ struct CollectorConfig {
 
   const ComponentEntry* find(ComponentKind kind, const ComponentId& id) const;
 };
+
+// Consumer-side batching per exporter id: an exporter's own sending_queue.batch, else the
+// settings of the first `batch` processor of a pipeline that feeds it. Absent = no batching.
+std::map<std::string, exporterhelper::BatchSettings> consumerBatching(const CollectorConfig& cfg);
 
 // Parses "type[/name]"; nullopt on an empty type or stray characters.
 std::optional<ComponentId> parseComponentId(std::string_view text);

@@ -442,3 +442,40 @@ TEST(CollectorConfigTest, ExporterhelperKeysAreValidated) {
 
 }  // namespace
 }  // namespace agentgate::pipeline
+
+namespace agentgate::pipeline {
+namespace {
+
+TEST(CollectorConfigTest, BatchProcessorKeysBecomeConsumerSideBatchingOfThePipelineExporters) {
+  auto b = build(
+      "receivers:\n"
+      "  otlp:\n"
+      "processors:\n"
+      "  batch:\n"
+      "exporters:\n"
+      "  debug:\n"
+      "  otlphttp:\n"
+      "    sending_queue:\n"
+      "      batch:\n"
+      "        min_size: 10\n"
+      "  logsonly:\n"
+      "service:\n"
+      "  pipelines:\n"
+      "    logs:\n"
+      "      receivers: [otlp]\n"
+      "      processors: [batch]\n"
+      "      exporters: [debug, otlphttp]\n"
+      "    logs/plain:\n"
+      "      receivers: [otlp]\n"
+      "      exporters: [logsonly]\n");
+  ASSERT_FALSE(b->diags.hasErrors()) << b->diags.report();
+  auto m = consumerBatching(b->cfg);
+  ASSERT_TRUE(m.count("debug"));
+  EXPECT_EQ(m["debug"].min_size, 8192u);  // the batch processor's defaults
+  EXPECT_EQ(m["debug"].flush_timeout, std::chrono::milliseconds(200));
+  EXPECT_EQ(m["otlphttp"].min_size, 10u);  // the exporter's own setting wins
+  EXPECT_FALSE(m.count("logsonly"));       // no batch processor in its pipeline
+}
+
+}  // namespace
+}  // namespace agentgate::pipeline

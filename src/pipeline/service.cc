@@ -29,6 +29,7 @@ Error componentError(ComponentKind kind, const ComponentId& id, const Error& e) 
 // extension's directory when `storage` names one, else under the data directory.
 Result<std::shared_ptr<Exporter>> withQueue(Service& svc, const ComponentId& id,
                                             const exporterhelper::HelperSettings& helper,
+                                            const exporterhelper::BatchSettings& batch,
                                             const std::string& data_dir,
                                             std::shared_ptr<Exporter> exporter,
                                             selftelemetry::Registry& telemetry) {
@@ -55,7 +56,7 @@ Result<std::shared_ptr<Exporter>> withQueue(Service& svc, const ComponentId& id,
   o.fsync_interval = std::chrono::duration_cast<std::chrono::milliseconds>(q.fsync_interval);
   return std::shared_ptr<Exporter>(std::make_shared<exporterhelper::QueuedExporter>(
       id.str(), std::move(exporter), std::move(o), q.num_consumers, helper.retry, &telemetry,
-      std::make_shared<exporterhelper::SystemClock>(), q.batch));
+      std::make_shared<exporterhelper::SystemClock>(), batch));
 }
 
 }  // namespace
@@ -80,6 +81,7 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
   // Exporters: one instance per id, shared across pipelines and signals.
   std::map<std::string, std::shared_ptr<Exporter>> exporters;
   std::set<std::string> queued;
+  const auto batching = consumerBatching(config);
   for (const auto& p : config.pipelines) {
     for (const auto& id : p.exporters) {
       if (exporters.count(id.str())) continue;
@@ -90,7 +92,10 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
       if (!created) return componentError(ComponentKind::kExporter, id, created.error());
       std::shared_ptr<Exporter> exporter = created.value();
       if (entry->helper.queue.enabled) {
-        auto wrapped = withQueue(*svc, id, entry->helper, base.data_dir, exporter, telemetry);
+        auto b = batching.find(id.str());
+        auto wrapped = withQueue(*svc, id, entry->helper,
+                                 b == batching.end() ? exporterhelper::BatchSettings{} : b->second,
+                                 base.data_dir, exporter, telemetry);
         if (!wrapped) return componentError(ComponentKind::kExporter, id, wrapped.error());
         exporter = wrapped.value();
         queued.insert(id.str());

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   agentgate::cli::addVersionCommand(app, action);
   agentgate::cli::addQueryCommand(app, action);
   agentgate::cli::addScanCommand(app, action);
+  agentgate::cli::addQueueCommand(app, action);
   CLI11_PARSE(app, argc, argv);
   return action ? action() : 2;
 }

@@ -112,6 +112,10 @@ class ExporterFactory : public Factory {
   // One instance per id, shared by every pipeline (of any signal) that names it.
   virtual Result<std::shared_ptr<Exporter>> create(const CreateSettings& settings,
                                                    const ComponentConfig& cfg) const = 0;
+  // Whether the persistent sending_queue is on when the config does not say (the pipeline reads
+  // sending_queue / retry_on_failure / timeout for every exporter). True for the store and the
+  // network exporters; false where a queue buys nothing (debug, nop).
+  virtual bool queueByDefault() const { return false; }
 };
 
 class ExtensionFactory : public Factory {

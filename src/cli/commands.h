@@ -18,5 +18,6 @@ void addPrintConfigCommand(CLI::App& app, Action& action);
 void addVersionCommand(CLI::App& app, Action& action);
 void addQueryCommand(CLI::App& app, Action& action);
 void addScanCommand(CLI::App& app, Action& action);
+void addQueueCommand(CLI::App& app, Action& action);
 
 }  // namespace agentgate::cli

@@ -8,6 +8,7 @@
 #include "components/exporter/nop/factory.h"
 #include "components/exporter/store/factory.h"
 #include "components/extension/bearertokenauth/factory.h"
+#include "components/extension/file_storage/factory.h"
 #include "components/extension/health_check/factory.h"
 #include "components/processor/batch/factory.h"
 #include "components/processor/memory_limiter/factory.h"
@@ -32,6 +33,7 @@ void registerAll(pipeline::Registry& registry) {
   registry.add(store::makeStoreExporterFactory());
   // extensions
   registry.add(bearertokenauth::makeBearerTokenAuthFactory());
+  registry.add(file_storage::makeFileStorageFactory());
   registry.add(health_check::makeHealthCheckFactory());
   (void)registry;
 }

@@ -110,8 +110,12 @@ class Builder {
       entry.factory = factory;
       entry.mark = body.mark();
       entry.config = factory->createDefaultConfig();
-      if (entry.config) {
+      if (entry.config && kind == ComponentKind::kExporter) {
+        unmarshalExporter(*factory, body, entry);
+      } else if (entry.config) {
         factory->unmarshal(body, *entry.config, diags_);
+        if (kind == ComponentKind::kProcessor && factory->type() == "batch")
+          entry.consumer_batch = batchProcessorSettings(body);
       } else {
         diags_.error(body, "internal error: no default config for " +
                                std::string(componentKindName(kind)) + " \"" + id->type + "\"");
@@ -119,6 +123,39 @@ class Builder {
       declared(kind).ok.insert(id->str());
       out.push_back(std::move(entry));
     }
+  }
+
+  // The exporterhelper keys are the same for every exporter: read them here and hand the factory
+  // only its own keys, so no exporter has to duplicate them.
+  void unmarshalExporter(const Factory& factory, const ConfigNode& body, ComponentEntry& entry) {
+    const auto* exporter_factory = dynamic_cast<const ExporterFactory*>(&factory);
+    entry.helper.queue.enabled = exporter_factory != nullptr && exporter_factory->queueByDefault();
+    if (!body.isMap()) {
+      factory.unmarshal(body, *entry.config, diags_);
+      return;
+    }
+    MapReader helper(body, diags_);
+    exporterhelper::readHelperSettings(helper, entry.helper);
+    ConfigNode own = ConfigNode::map(body.mark(), body.path());
+    for (const auto& [key, value] : body.entries())
+      if (!exporterhelper::isHelperKey(key)) own.add(key, value);
+    factory.unmarshal(own, *entry.config, diags_);
+  }
+
+  // The batch processor's keys as consumer-side batching. Its own unmarshal already reported any
+  // problem, so this read reports to a scratch Diagnostics (no error twice).
+  static exporterhelper::BatchSettings batchProcessorSettings(const ConfigNode& body) {
+    exporterhelper::BatchSettings b;
+    b.enabled = true;
+    b.min_size = 8192;  // send_batch_size default
+    if (!body.isMap()) return b;
+    Diagnostics scratch;
+    MapReader r(body, scratch);
+    r.read("send_batch_size", b.min_size);
+    r.readDuration("timeout", b.flush_timeout);
+    r.read("send_batch_max_size", b.max_size);
+    if (b.flush_timeout.count() < 0) b.flush_timeout = std::chrono::nanoseconds(0);
+    return b;
   }
 
   void buildService(const ConfigNode& service, CollectorConfig& cfg) {
@@ -330,6 +367,25 @@ const ComponentEntry* CollectorConfig::find(ComponentKind kind, const ComponentI
   for (const auto& e : *list)
     if (e.id == id) return &e;
   return nullptr;
+}
+
+std::map<std::string, exporterhelper::BatchSettings> consumerBatching(const CollectorConfig& cfg) {
+  std::map<std::string, exporterhelper::BatchSettings> out;
+  for (const auto& e : cfg.exporters)
+    if (e.helper.queue.batch.enabled) out[e.id.str()] = e.helper.queue.batch;
+  for (const auto& p : cfg.pipelines) {
+    const exporterhelper::BatchSettings* from = nullptr;
+    for (const auto& id : p.processors) {
+      const ComponentEntry* proc = cfg.find(ComponentKind::kProcessor, id);
+      if (proc != nullptr && proc->consumer_batch) {
+        from = &*proc->consumer_batch;
+        break;
+      }
+    }
+    if (from == nullptr) continue;
+    for (const auto& id : p.exporters) out.emplace(id.str(), *from);  // first one wins
+  }
+  return out;
 }
 
 std::optional<ComponentId> parseComponentId(std::string_view text) {

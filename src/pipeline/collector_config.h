@@ -1,13 +1,16 @@
 // The whole collector configuration after unmarshalling: typed component configs and pipelines.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agentgate/factory.h"
 #include "config/config_node.h"
 #include "config/diagnostics.h"
+#include "exporterhelper/settings.h"
 #include "pipeline/registry.h"
 
 namespace agentgate::pipeline {
@@ -17,6 +20,11 @@ struct ComponentEntry {
   const Factory* factory = nullptr;
   std::unique_ptr<ComponentConfig> config;
   config::Mark mark;
+  // Exporters only: sending_queue / retry_on_failure / timeout, read here for every exporter.
+  exporterhelper::HelperSettings helper;
+  // `batch` processors only: their keys as consumer-side batching for the pipeline's queued
+  // exporters (DESIGN section 2: batching after the queue, never before the acknowledgement).
+  std::optional<exporterhelper::BatchSettings> consumer_batch;
 };
 
 struct PipelineConfig {
@@ -44,6 +52,10 @@ struct CollectorConfig {
 
   const ComponentEntry* find(ComponentKind kind, const ComponentId& id) const;
 };
+
+// Consumer-side batching per exporter id: an exporter's own sending_queue.batch, else the
+// settings of the first `batch` processor of a pipeline that feeds it. Absent = no batching.
+std::map<std::string, exporterhelper::BatchSettings> consumerBatching(const CollectorConfig& cfg);
 
 // Parses "type[/name]"; nullopt on an empty type or stray characters.
 std::optional<ComponentId> parseComponentId(std::string_view text);

@@ -366,3 +366,116 @@ TEST(CollectorConfigTest, WrongShapes) {
 
 }  // namespace
 }  // namespace agentgate::pipeline
+
+namespace agentgate::pipeline {
+namespace {
+
+TEST(CollectorConfigTest, ExporterhelperKeysAreReadForEveryExporterAndHiddenFromIt) {
+  auto b = build(
+      "receivers:\n"
+      "  otlp:\n"
+      "exporters:\n"
+      "  otlphttp:\n"
+      "    endpoint: https://x\n"
+      "    timeout: 10s\n"
+      "    sending_queue:\n"
+      "      num_consumers: 3\n"
+      "      queue_size: 77\n"
+      "      storage: file_storage\n"
+      "      fsync: interval\n"
+      "      wait_for_result: false\n"
+      "      batch:\n"
+      "        min_size: 100\n"
+      "    retry_on_failure:\n"
+      "      initial_interval: 1s\n"
+      "      max_elapsed_time: 0\n"
+      "  debug:\n"
+      "service:\n"
+      "  pipelines:\n"
+      "    logs:\n"
+      "      receivers: [otlp]\n"
+      "      exporters: [otlphttp, debug]\n");
+  ASSERT_FALSE(b->diags.hasErrors()) << b->diags.report();
+  const ComponentEntry* e = b->cfg.find(ComponentKind::kExporter, {"otlphttp", ""});
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(static_cast<const FakeConfig&>(*e->config).endpoint, "https://x");
+  const auto& h = e->helper;
+  EXPECT_TRUE(h.queue.enabled);
+  EXPECT_EQ(h.queue.num_consumers, 3);
+  EXPECT_EQ(h.queue.queue_size, 77u);
+  EXPECT_EQ(h.queue.storage, "file_storage");
+  EXPECT_EQ(h.queue.fsync, exporterhelper::FsyncPolicy::kInterval);
+  EXPECT_EQ(h.retry.initial_interval, std::chrono::seconds(1));
+  EXPECT_EQ(h.retry.max_elapsed_time.count(), 0);
+  EXPECT_EQ(h.timeout, std::chrono::seconds(10));
+  EXPECT_TRUE(h.queue.batch.enabled);
+  EXPECT_EQ(h.queue.batch.min_size, 100u);
+  EXPECT_EQ(h.queue.batch.flush_timeout, std::chrono::milliseconds(200));
+  // Not a real ExporterFactory: no queue unless configured.
+  EXPECT_FALSE(b->cfg.find(ComponentKind::kExporter, {"debug", ""})->helper.queue.enabled);
+}
+
+TEST(CollectorConfigTest, ExporterhelperKeysAreValidated) {
+  Diagnostics diags;
+  ConfigNode root = config::parseYaml(
+      "receivers:\n"
+      "  otlp:\n"
+      "exporters:\n"
+      "  debug:\n"
+      "    sending_queue:\n"
+      "      num_consumers: 0\n"
+      "      bogus: 1\n"
+      "    retry_on_failure:\n"
+      "      multiplier: 0.5\n"
+      "service:\n"
+      "  pipelines:\n"
+      "    logs:\n"
+      "      receivers: [otlp]\n"
+      "      exporters: [debug]\n",
+      "c.yaml", [](std::string_view) { return std::nullopt; }, diags);
+  buildCollectorConfig(root, fakes(), diags);
+  const std::string report = diags.report();
+  EXPECT_NE(report.find("num_consumers"), std::string::npos) << report;
+  EXPECT_NE(report.find("bogus"), std::string::npos) << report;
+  EXPECT_NE(report.find("multiplier"), std::string::npos) << report;
+}
+
+}  // namespace
+}  // namespace agentgate::pipeline
+
+namespace agentgate::pipeline {
+namespace {
+
+TEST(CollectorConfigTest, BatchProcessorKeysBecomeConsumerSideBatchingOfThePipelineExporters) {
+  auto b = build(
+      "receivers:\n"
+      "  otlp:\n"
+      "processors:\n"
+      "  batch:\n"
+      "exporters:\n"
+      "  debug:\n"
+      "  otlphttp:\n"
+      "    sending_queue:\n"
+      "      batch:\n"
+      "        min_size: 10\n"
+      "  logsonly:\n"
+      "service:\n"
+      "  pipelines:\n"
+      "    logs:\n"
+      "      receivers: [otlp]\n"
+      "      processors: [batch]\n"
+      "      exporters: [debug, otlphttp]\n"
+      "    logs/plain:\n"
+      "      receivers: [otlp]\n"
+      "      exporters: [logsonly]\n");
+  ASSERT_FALSE(b->diags.hasErrors()) << b->diags.report();
+  auto m = consumerBatching(b->cfg);
+  ASSERT_TRUE(m.count("debug"));
+  EXPECT_EQ(m["debug"].min_size, 8192u);  // the batch processor's defaults
+  EXPECT_EQ(m["debug"].flush_timeout, std::chrono::milliseconds(200));
+  EXPECT_EQ(m["otlphttp"].min_size, 10u);  // the exporter's own setting wins
+  EXPECT_FALSE(m.count("logsonly"));       // no batch processor in its pipeline
+}
+
+}  // namespace
+}  // namespace agentgate::pipeline

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "common/logging.h"
+#include "exporterhelper/queued_exporter.h"
+#include "exporterhelper/storage.h"
 #include "pipeline/fanout.h"
 #include "pipeline/observed_exporter.h"
 
@@ -20,6 +23,40 @@ Error componentError(ComponentKind kind, const ComponentId& id, const Error& e) 
   Error out = e;
   out.message = std::string(componentKindName(kind)) + " \"" + id.str() + "\": " + e.message;
   return out;
+}
+
+// Puts the persistent sending queue in front of an exporter. The queue lives in the storage
+// extension's directory when `storage` names one, else under the data directory.
+Result<std::shared_ptr<Exporter>> withQueue(Service& svc, const ComponentId& id,
+                                            const exporterhelper::HelperSettings& helper,
+                                            const exporterhelper::BatchSettings& batch,
+                                            const std::string& data_dir,
+                                            std::shared_ptr<Exporter> exporter,
+                                            selftelemetry::Registry& telemetry) {
+  const auto& q = helper.queue;
+  exporterhelper::QueueOptions o;
+  if (!q.storage.empty()) {
+    auto* storage = dynamic_cast<exporterhelper::StorageExtension*>(svc.extension(q.storage));
+    if (storage == nullptr) {
+      return Error::config("sending_queue.storage: \"" + q.storage +
+                           "\" is not a storage extension listed in service.extensions");
+    }
+    o.directory = storage->directory() + "/exporter_" + exporterhelper::queueDirName(id.str());
+  } else if (!data_dir.empty()) {
+    o.directory = data_dir + "/queue/" + exporterhelper::queueDirName(id.str());
+  } else {
+    return Error::config(
+        "sending_queue needs a directory: set sending_queue.storage (file_storage) or run with "
+        "--data-dir");
+  }
+  o.max_records = q.queue_size;
+  o.max_bytes = q.max_size_mib << 20;
+  o.segment_bytes = q.segment_size_mib << 20;
+  o.fsync = q.fsync;
+  o.fsync_interval = std::chrono::duration_cast<std::chrono::milliseconds>(q.fsync_interval);
+  return std::shared_ptr<Exporter>(std::make_shared<exporterhelper::QueuedExporter>(
+      id.str(), std::move(exporter), std::move(o), q.num_consumers, helper.retry, &telemetry,
+      std::make_shared<exporterhelper::SystemClock>(), batch));
 }
 
 }  // namespace
@@ -43,6 +80,8 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
 
   // Exporters: one instance per id, shared across pipelines and signals.
   std::map<std::string, std::shared_ptr<Exporter>> exporters;
+  std::set<std::string> queued;
+  const auto batching = consumerBatching(config);
   for (const auto& p : config.pipelines) {
     for (const auto& id : p.exporters) {
       if (exporters.count(id.str())) continue;
@@ -51,8 +90,18 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
       const auto* factory = static_cast<const ExporterFactory*>(entry->factory);
       auto created = factory->create(settingsFor(base, id), *entry->config);
       if (!created) return componentError(ComponentKind::kExporter, id, created.error());
-      exporters[id.str()] = created.value();
-      svc->exporters_.emplace_back(id.str(), created.value());
+      std::shared_ptr<Exporter> exporter = created.value();
+      if (entry->helper.queue.enabled) {
+        auto b = batching.find(id.str());
+        auto wrapped = withQueue(*svc, id, entry->helper,
+                                 b == batching.end() ? exporterhelper::BatchSettings{} : b->second,
+                                 base.data_dir, exporter, telemetry);
+        if (!wrapped) return componentError(ComponentKind::kExporter, id, wrapped.error());
+        exporter = wrapped.value();
+        queued.insert(id.str());
+      }
+      exporters[id.str()] = exporter;
+      svc->exporters_.emplace_back(id.str(), exporter);
     }
   }
 
@@ -62,8 +111,8 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
   for (const auto& p : config.pipelines) {
     std::vector<ConsumerPtr> outs;
     for (const auto& id : p.exporters)
-      outs.push_back(
-          std::make_shared<ObservedExporter>(exporters[id.str()], id.str(), p.signal, telemetry));
+      outs.push_back(std::make_shared<ObservedExporter>(exporters[id.str()], id.str(), p.signal,
+                                                        telemetry, queued.count(id.str()) > 0));
     ConsumerPtr next = makeFanout(std::move(outs));
     for (auto it = p.processors.rbegin(); it != p.processors.rend(); ++it) {
       const ComponentEntry* entry = config.find(ComponentKind::kProcessor, *it);

@@ -1,6 +1,9 @@
 #include "pipeline/service.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include <memory>
 #include <string>
@@ -237,6 +240,50 @@ TEST_F(ServiceTest, ExporterFailureReachesTheReceiverAndIsCounted) {
   EXPECT_EQ(telemetry.counterValue("otelcol_exporter_send_failed_log_records",
                                    {{"exporter", "capture/failing"}}),
             2u);
+}
+
+TEST_F(ServiceTest, WithASendingQueueTheReceiverIsAnsweredOnceTheBatchIsQueued) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "ag-svc-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  CollectorConfig cfg;
+  cfg.receivers.push_back(entry(rf, "fake"));
+  cfg.exporters.push_back(entry(ef, "capture", "failing"));
+  cfg.exporters.back().helper.queue.enabled = true;
+  cfg.pipelines.push_back(
+      PipelineConfig{"logs", Signal::kLogs, {{"fake", ""}}, {}, {{"capture", "failing"}}});
+  CreateSettings settings;
+  settings.data_dir = tmpl;
+  {
+    auto svc = Service::build(cfg, settings, telemetry, pool);
+    ASSERT_TRUE(svc.ok()) << svc.error().message;
+    ASSERT_TRUE((*svc)->start().ok());
+    // The destination is down, yet the batch is durably queued: the client gets OK.
+    EXPECT_TRUE(FakeReceiver::last->push(Signal::kLogs, 2).ok());
+    EXPECT_EQ(telemetry.counterValue("otelcol_exporter_enqueue_failed_log_records",
+                                     {{"exporter", "capture/failing"}}),
+              0u);
+    EXPECT_TRUE(std::filesystem::exists(tmpl + "/queue/capture_failing"));
+    (*svc)->shutdown();
+  }
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST_F(ServiceTest, SendingQueueStorageMustBeAStorageExtension) {
+  CollectorConfig cfg;
+  cfg.receivers.push_back(entry(rf, "fake"));
+  cfg.exporters.push_back(entry(ef, "capture", "one"));
+  cfg.exporters.back().helper.queue.enabled = true;
+  cfg.exporters.back().helper.queue.storage = "file_storage";
+  cfg.pipelines.push_back(
+      PipelineConfig{"logs", Signal::kLogs, {{"fake", ""}}, {}, {{"capture", "one"}}});
+  auto svc = Service::build(cfg, CreateSettings{}, telemetry, pool);
+  ASSERT_FALSE(svc.ok());
+  EXPECT_NE(svc.error().message.find("storage"), std::string::npos) << svc.error().message;
+  // And without storage, a queue needs a data directory.
+  cfg.exporters.back().helper.queue.storage.clear();
+  auto svc2 = Service::build(cfg, CreateSettings{}, telemetry, pool);
+  ASSERT_FALSE(svc2.ok());
+  EXPECT_NE(svc2.error().message.find("--data-dir"), std::string::npos);
 }
 
 TEST_F(ServiceTest, SignalsWithoutPipelineHaveNoConsumer) {

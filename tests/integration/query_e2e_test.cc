@@ -5,6 +5,9 @@
 // AGENTGATE_UPDATE_GOLDEN=1 rewrites tests/integration/testdata/*.golden.json for review.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <simdjson.h>
 #include <algorithm>
 #include <cstdlib>
@@ -171,6 +174,18 @@ class QueryE2eTest : public ::testing::Test {
       ASSERT_EQ(r.status, 200) << meta_path << ": " << r.body << r.error;
       ++replayed_;
     }
+    // 200 means durably queued: the store exporter's consumers write SQLite just after. Wait
+    // (bounded) until its sending queue is empty before querying.
+    const std::string metrics_url = "http://" + process_->address("metrics") + "/metrics";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool drained = false;
+    while (!drained && std::chrono::steady_clock::now() < deadline) {
+      auto m = curlRequest("GET", metrics_url, "");
+      drained =
+          m.body.find("otelcol_exporter_queue_size{exporter=\"store\"} 0\n") != std::string::npos;
+      if (!drained) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // bounded poll
+    }
+    ASSERT_TRUE(drained) << "the store exporter's queue did not drain";
   }
   static void TearDownTestSuite() {
     delete process_;

@@ -16,6 +16,8 @@ class StoreFactory final : public ExporterFactory {
                  config::Diagnostics& diags) const override;
   Result<std::shared_ptr<Exporter>> create(const CreateSettings& settings,
                                            const ComponentConfig& cfg) const override;
+  // Acknowledged data reaches SQLite through the persistent queue (DESIGN section 2).
+  bool queueByDefault() const override { return true; }
 };
 
 std::unique_ptr<StoreFactory> makeStoreExporterFactory();

@@ -22,6 +22,20 @@ constexpr std::string_view signalName(Signal s) {
   return "unknown";
 }
 
+// The item a signal counts in the collector's self-metrics names
+// (otelcol_receiver_accepted_log_records, otelcol_exporter_sent_spans, ...).
+constexpr std::string_view signalItemUnit(Signal s) {
+  switch (s) {
+    case Signal::kLogs:
+      return "log_records";
+    case Signal::kTraces:
+      return "spans";
+    case Signal::kMetrics:
+      return "metric_points";
+  }
+  return "items";
+}
+
 inline std::optional<Signal> parseSignal(std::string_view s) {
   if (s == "logs") return Signal::kLogs;
   if (s == "traces") return Signal::kTraces;

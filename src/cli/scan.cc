@@ -100,7 +100,8 @@ int runScan(const ScanOptions& o) {
     }
     out << "]}\n";
   } else {
-    std::string_view name = o.file == "-" ? "<stdin>" : o.file;
+    // A std::string: the conditional yields a temporary, which a string_view would outlive.
+    const std::string name = o.file == "-" ? std::string("<stdin>") : o.file;
     for (const auto& f : found) {
       auto [line, col] = position(f.start);
       out << name << ":" << line << ":" << col << ": " << f.type << " (rule " << f.rule_id << ", "

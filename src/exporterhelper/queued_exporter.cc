@@ -14,18 +14,6 @@ namespace {
 // wakes it at once, so this only bounds a missed wake-up).
 constexpr auto kIdleWait = std::chrono::milliseconds(500);
 
-std::string_view unitOf(Signal s) {
-  switch (s) {
-    case Signal::kLogs:
-      return "log_records";
-    case Signal::kTraces:
-      return "spans";
-    case Signal::kMetrics:
-      return "metric_points";
-  }
-  return "items";
-}
-
 }  // namespace
 
 struct QueuedExporter::Counters {
@@ -52,10 +40,11 @@ QueuedExporter::QueuedExporter(std::string id, std::shared_ptr<Exporter> inner,
     const selftelemetry::Labels l{{"exporter", id_}};
     for (Signal s : kAllSignals) {
       const auto i = static_cast<size_t>(s);
-      counters_->sent[i] = &registry_->counter("otelcol_exporter_sent_" + std::string(unitOf(s)), l,
-                                               "Items successfully sent to the destination.");
+      counters_->sent[i] =
+          &registry_->counter("otelcol_exporter_sent_" + std::string(signalItemUnit(s)), l,
+                              "Items successfully sent to the destination.");
       counters_->failed[i] =
-          &registry_->counter("otelcol_exporter_send_failed_" + std::string(unitOf(s)), l,
+          &registry_->counter("otelcol_exporter_send_failed_" + std::string(signalItemUnit(s)), l,
                               "Items the exporter failed to send.");
     }
     counters_->retries = &registry_->counter("agentgate_exporter_retries_total", l,
@@ -287,8 +276,9 @@ void QueuedExporter::drop(const QueueItem& item, std::string_view reason, size_t
                   "Queued batches dropped for good (permanent error, retries exhausted).")
         .add();
     registry_
-        ->counter("agentgate_exporter_dropped_" + std::string(unitOf(item.signal)) + "_total", l,
-                  "Items dropped for good, by reason.")
+        ->counter(
+            "agentgate_exporter_dropped_" + std::string(signalItemUnit(item.signal)) + "_total", l,
+            "Items dropped for good, by reason.")
         .add(items);
   }
   // Data-rate events are counters; the log gets at most one line a second so a drop is never
@@ -297,7 +287,7 @@ void QueuedExporter::drop(const QueueItem& item, std::string_view reason, size_t
   int64_t last = last_drop_log_ms_.load();
   if (now - last >= 1000 && last_drop_log_ms_.compare_exchange_strong(last, now)) {
     log::warn("exporter {}: dropped a queued batch of {} {} ({}): {}", id_, items,
-              unitOf(item.signal), reason, why);
+              signalItemUnit(item.signal), reason, why);
   }
   queue_->ack(item.id);
 }

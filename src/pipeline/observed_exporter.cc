@@ -4,31 +4,19 @@
 
 namespace agentgate::pipeline {
 
-std::string_view itemUnit(Signal signal) {
-  switch (signal) {
-    case Signal::kLogs:
-      return "log_records";
-    case Signal::kTraces:
-      return "spans";
-    case Signal::kMetrics:
-      return "metric_points";
-  }
-  return "items";
-}
-
 ObservedExporter::ObservedExporter(std::shared_ptr<Exporter> exporter, const std::string& id,
                                    Signal signal, selftelemetry::Registry& registry, bool queued)
     : exporter_(std::move(exporter)),
       sent_(queued ? nullptr
-                   : &registry.counter("otelcol_exporter_sent_" + std::string(itemUnit(signal)),
-                                       {{"exporter", id}},
-                                       "Items successfully sent to the destination.")),
-      failed_(
-          queued
-              ? registry.counter("otelcol_exporter_enqueue_failed_" + std::string(itemUnit(signal)),
-                                 {{"exporter", id}}, "Items the sending queue refused.")
-              : registry.counter("otelcol_exporter_send_failed_" + std::string(itemUnit(signal)),
-                                 {{"exporter", id}}, "Items the exporter failed to send.")) {}
+                   : &registry.counter(
+                         "otelcol_exporter_sent_" + std::string(signalItemUnit(signal)),
+                         {{"exporter", id}}, "Items successfully sent to the destination.")),
+      failed_(queued ? registry.counter(
+                           "otelcol_exporter_enqueue_failed_" + std::string(signalItemUnit(signal)),
+                           {{"exporter", id}}, "Items the sending queue refused.")
+                     : registry.counter(
+                           "otelcol_exporter_send_failed_" + std::string(signalItemUnit(signal)),
+                           {{"exporter", id}}, "Items the exporter failed to send.")) {}
 
 Status ObservedExporter::consume(BatchPtr&& batch) {
   const size_t items = batch->itemCount();

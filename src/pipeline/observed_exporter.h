@@ -25,7 +25,4 @@ class ObservedExporter : public Consumer {
   selftelemetry::Counter& failed_;
 };
 
-// "log_records" | "spans" | "metric_points": the collector's item unit per signal.
-std::string_view itemUnit(Signal signal);
-
 }  // namespace agentgate::pipeline

@@ -37,22 +37,6 @@ Result<AuthIdentity> authenticate(const ServerAuthenticator& auth, const HeaderL
   return err;
 }
 
-namespace {
-
-std::string_view itemName(Signal s) {
-  switch (s) {
-    case Signal::kLogs:
-      return "log_records";
-    case Signal::kTraces:
-      return "spans";
-    case Signal::kMetrics:
-      return "metric_points";
-  }
-  return "items";
-}
-
-}  // namespace
-
 TransportTelemetry::TransportTelemetry(selftelemetry::Registry& registry, std::string receiver,
                                        std::string transport)
     : registry_(registry),
@@ -62,10 +46,11 @@ TransportTelemetry::TransportTelemetry(selftelemetry::Registry& registry, std::s
   for (Signal s : kAllSignals) {
     auto i = static_cast<size_t>(s);
     accepted_[i] =
-        &registry_.counter("otelcol_receiver_accepted_" + std::string(itemName(s)), labels,
+        &registry_.counter("otelcol_receiver_accepted_" + std::string(signalItemUnit(s)), labels,
                            "Number of items successfully pushed into the pipeline.");
-    refused_[i] = &registry_.counter("otelcol_receiver_refused_" + std::string(itemName(s)), labels,
-                                     "Number of items that could not be pushed into the pipeline.");
+    refused_[i] =
+        &registry_.counter("otelcol_receiver_refused_" + std::string(signalItemUnit(s)), labels,
+                           "Number of items that could not be pushed into the pipeline.");
   }
 }
 

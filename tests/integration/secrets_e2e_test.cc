@@ -176,7 +176,7 @@ TEST(SecretsEndToEnd, ContentCapturesLoseTheirSecretsAndRaiseFindings) {
 #endif
   if (testlib::agentgateBinary().empty()) GTEST_SKIP() << "AGENTGATE_BINARY is not set";
   auto requests = contentCaptures();
-  if (requests.empty()) GTEST_SKIP() << "no content captures under " << AGENTGATE_SHARED_DIR;
+  if (requests.empty()) FAIL() << "no content captures under " << AGENTGATE_SHARED_DIR;
 
   TempDir dir;
   fs::path out = dir.path() / "out.jsonl";

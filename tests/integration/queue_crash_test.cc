@@ -73,6 +73,32 @@ std::string configYaml(const fs::path& dir, const std::string& fsync) {
          "      exporters: [file]\n";
 }
 
+// otlp/http on port 0 -> file exporter at `path` behind a persistent queue configured by
+// `queue_keys` (YAML lines under sending_queue).
+std::string queuedFileConfig(const std::string& path, const std::string& queue_keys) {
+  return "receivers:\n"
+         "  otlp:\n"
+         "    protocols:\n"
+         "      http:\n"
+         "        endpoint: 127.0.0.1:0\n"
+         "exporters:\n"
+         "  file:\n"
+         "    path: " +
+         path +
+         "\n"
+         "    append: true\n"
+         "    sending_queue:\n" +
+         queue_keys +
+         "service:\n"
+         "  telemetry:\n"
+         "    metrics:\n"
+         "      address: 127.0.0.1:0\n"
+         "  pipelines:\n"
+         "    logs:\n"
+         "      receivers: [otlp]\n"
+         "      exporters: [file]\n";
+}
+
 std::string idText(int n) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "crash-%08d", n);
@@ -276,29 +302,11 @@ namespace {
 // refused with 503 + Retry-After instead of being dropped; SIGTERM still exits cleanly while the
 // consumers are backing off.
 TEST(QueueBackPressureTest, FullQueueAnswers503WithRetryAfter) {
-  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  ASSERT_TRUE(fs::exists("/dev/full")) << "the tests use /dev/full as a destination that fails";
   TempDir dir;
-  const fs::path cfg = dir.write("collector.yaml",
-                                 "receivers:\n"
-                                 "  otlp:\n"
-                                 "    protocols:\n"
-                                 "      http:\n"
-                                 "        endpoint: 127.0.0.1:0\n"
-                                 "exporters:\n"
-                                 "  file:\n"
-                                 "    path: /dev/full\n"
-                                 "    append: true\n"
-                                 "    sending_queue:\n"
-                                 "      queue_size: 2\n"
-                                 "      num_consumers: 1\n"
-                                 "service:\n"
-                                 "  telemetry:\n"
-                                 "    metrics:\n"
-                                 "      address: 127.0.0.1:0\n"
-                                 "  pipelines:\n"
-                                 "    logs:\n"
-                                 "      receivers: [otlp]\n"
-                                 "      exporters: [file]\n");
+  const fs::path cfg =
+      dir.write("collector.yaml",
+                queuedFileConfig("/dev/full", "      queue_size: 2\n      num_consumers: 1\n"));
   Process::Options o;
   o.args = {"run", "--config", cfg.string(), "--data-dir", (dir.path() / "data").string()};
   auto p = Process::start(o);
@@ -340,45 +348,18 @@ TEST(QueueBackPressureTest, FullQueueAnswers503WithRetryAfter) {
 namespace agentgate::testlib {
 namespace {
 
-std::string fileExporterConfig(const std::string& path) {
-  return "receivers:\n"
-         "  otlp:\n"
-         "    protocols:\n"
-         "      http:\n"
-         "        endpoint: 127.0.0.1:0\n"
-         "exporters:\n"
-         "  file:\n"
-         "    path: " +
-         path +
-         "\n"
-         "    append: true\n"
-         "    sending_queue:\n"
-         "      num_consumers: 1\n"
-         "service:\n"
-         "  telemetry:\n"
-         "    metrics:\n"
-         "      address: 127.0.0.1:0\n"
-         "  pipelines:\n"
-         "    logs:\n"
-         "      receivers: [otlp]\n"
-         "      exporters: [file]\n";
-}
-
 uint32_t le32(const std::string& s, size_t at) {
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
   return v;
 }
 
-// On-disk damage found at start: two runs against a destination that never accepts leave two
-// segments of two batches each; a byte is flipped inside the second batch of the first segment
-// and the second segment loses the end of its last frame (torn write). The next start, against a
-// working destination, delivers the two intact batches, and reports the damage once.
 TEST(QueueCorruptionTest, FlippedByteAndTornTailAreFoundOnStartAndTheRestDelivered) {
-  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  ASSERT_TRUE(fs::exists("/dev/full")) << "the tests use /dev/full as a destination that fails";
   TempDir dir;
   const fs::path data = dir.path() / "data";
-  const fs::path down = dir.write("down.yaml", fileExporterConfig("/dev/full"));
+  const fs::path down =
+      dir.write("down.yaml", queuedFileConfig("/dev/full", "      num_consumers: 1\n"));
   CurlOptions co;
   co.headers.push_back("Content-Type: application/json");
   for (int run = 0; run < 2; ++run) {
@@ -405,7 +386,8 @@ TEST(QueueCorruptionTest, FlippedByteAndTornTailAreFoundOnStartAndTheRestDeliver
   fs::resize_file(segs[1], fs::file_size(segs[1]) - 5);
 
   const fs::path out = dir.path() / "out.jsonl";
-  const fs::path up = dir.write("up.yaml", fileExporterConfig(out.string()));
+  const fs::path up =
+      dir.write("up.yaml", queuedFileConfig(out.string(), "      num_consumers: 1\n"));
   Process::Options o;
   o.args = {"run", "--config", up.string(), "--data-dir", data.string()};
   auto p = Process::start(o);
@@ -454,29 +436,9 @@ TEST(QueueOutageTest, StalledDestinationQueueGrowsThenDrainsWithNothingLost) {
   // Opened before the collector so that its open(O_WRONLY) does not wait for a reader.
   int reader = ::open(pipe.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   ASSERT_GE(reader, 0);
-  const fs::path cfg = dir.write("collector.yaml",
-                                 "receivers:\n"
-                                 "  otlp:\n"
-                                 "    protocols:\n"
-                                 "      http:\n"
-                                 "        endpoint: 127.0.0.1:0\n"
-                                 "exporters:\n"
-                                 "  file:\n"
-                                 "    path: " +
-                                     pipe.string() +
-                                     "\n"
-                                     "    append: true\n"
-                                     "    sending_queue:\n"
-                                     "      num_consumers: 1\n"
-                                     "      queue_size: 20\n"
-                                     "service:\n"
-                                     "  telemetry:\n"
-                                     "    metrics:\n"
-                                     "      address: 127.0.0.1:0\n"
-                                     "  pipelines:\n"
-                                     "    logs:\n"
-                                     "      receivers: [otlp]\n"
-                                     "      exporters: [file]\n");
+  const fs::path cfg =
+      dir.write("collector.yaml",
+                queuedFileConfig(pipe.string(), "      num_consumers: 1\n      queue_size: 20\n"));
   Process::Options o;
   o.args = {"run", "--config", cfg.string(), "--data-dir", (dir.path() / "data").string()};
   auto p = Process::start(o);

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "kql/classic_tables.h"
 #include "kql/engine.h"
 #include "kql/json.h"
 #include "kql/kql_time.h"
@@ -259,6 +260,29 @@ class Binder {
     return r;
   }
 
+  // A classic Application Insights table: its definition over the workspace tables, bound in
+  // place (the workspace table must be in the schema, or the name stays unknown).
+  std::shared_ptr<Rel> bindClassicTable(std::string_view definition, const ExprPtr& at) {
+    auto parsed = parseQuery(definition);
+    if (!parsed.ok() || parsed->stmts.size() != 1 || !parsed->stmts[0].value) {
+      fail(at->pos, "internal error in the definition of classic table '" + at->text + "'");
+    }
+    const ExprPtr& source = parsed->stmts[0].value;
+    if (source->kind != ExprKind::kPipe || !source->args[0] ||
+        !schema_.find(source->args[0]->text)) {
+      if (opts_.lenient_tables) return openRel(at->text);
+      fail(at->pos, "unknown table or tabular variable '" + at->text + "'");
+    }
+    classic_defs_.push_back(std::move(parsed.value()));
+    try {
+      auto r = bindTabular(classic_defs_.back().stmts[0].value);
+      r->as_name = at->text;
+      return r;
+    } catch (const BindError& e) {
+      fail(at->pos, "in classic table '" + at->text + "': " + e.what);
+    }
+  }
+
   std::shared_ptr<Rel> openRel(const std::string& name) {
     auto r = std::make_shared<Rel>();
     r->sql = "SELECT * FROM " + q(name);
@@ -281,6 +305,7 @@ class Binder {
         if (en && en->kind == Entry::kTabular) return en->rel;
         if (en && en->kind == Entry::kFunc) return callFunctionTabular(e, {});
         if (const TableSchema* t = schema_.find(e->text)) return tableScan(*t);
+        if (auto classic = classicTableDefinition(e->text)) return bindClassicTable(*classic, e);
         if (opts_.lenient_tables) return openRel(e->text);
         fail(e->pos, "unknown table or tabular variable '" + e->text + "'");
       }
@@ -1802,6 +1827,32 @@ class Binder {
     return {any.empty() ? "0" : "(" + any + ")", "bool", ""};
   }
 
+  // Equality between a typed column and a literal of another type that names one of its values
+  // (`success == "False"`, `ResultCode != 200`): Application Insights queries are full of these
+  // and Microsoft's analyzer accepts them. The literal is converted once, here; anything else
+  // stays an error rather than a guess.
+  static bool coerceComparedLiteral(const std::string& op, const ExprPtr& e, BExpr& a, BExpr& b) {
+    if (op != "==" && op != "!=") return false;
+    for (int side = 0; side < 2; ++side) {
+      const Expr& lit = *e->args[side];
+      BExpr& lit_b = side == 0 ? a : b;
+      const BExpr& other = side == 0 ? b : a;
+      if (lit.kind != ExprKind::kLiteral) continue;
+      if (other.type == "bool" && lit.lit_type == "string") {
+        std::string v = lit.text;
+        for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (v != "true" && v != "false") return false;
+        lit_b = {v == "true" ? "1" : "0", "bool", ""};
+        return true;
+      }
+      if (other.type == "string" && (lit.lit_type == "long" || lit.lit_type == "int")) {
+        lit_b = {"'" + lit.text + "'", "string", ""};
+        return true;
+      }
+    }
+    return false;
+  }
+
   BExpr bindBinary(const ExprPtr& e, const Rel* rel) {
     const std::string& op = e->text;
     if (e->args[0]->kind == ExprKind::kStar) return bindStarSearch(e, rel);
@@ -1843,7 +1894,7 @@ class Binder {
         } else if (a.type == "timespan" || b.type == "timespan") {
           a = conv(a, "timespan");
           b = conv(b, "timespan");
-        } else {
+        } else if (!coerceComparedLiteral(op, e, a, b)) {
           fail(e->pos, "cannot compare " + a.type + " with " + b.type);
         }
       }
@@ -2756,6 +2807,7 @@ class Binder {
 
   std::string_view text_;
   const Schema& schema_;
+  std::vector<Query> classic_defs_;  // parsed classic-table definitions, alive while bound
   BindOptions opts_;
   std::vector<std::map<std::string, Entry>> scopes_;
   std::map<std::string, BExpr> local_;

@@ -171,7 +171,8 @@ void appendEnvelopeRow(const Envelope& e, RowBatch& out) {
     }
     case EnvelopeKind::kRequest: {
       RowRef row(tableFor(out, "AppRequests",
-                          {"Id", "Name", "Url", "Source", "ResultCode", "Success", "DurationMs"},
+                          {"Id", "Name", "Url", "Source", "ResultCode", "Success", "DurationMs",
+                           "PerformanceBucket"},
                           kAppCommon));
       setAppCommon(row, e, "AppRequests");
       row.text("Id", e.id);
@@ -181,13 +182,14 @@ void appendEnvelopeRow(const Envelope& e, RowBatch& out) {
       row.text("ResultCode", e.result_code);
       row.set("Success", int64_t{e.success ? 1 : 0});
       row.set("DurationMs", durationMs(e.duration_nanos));
+      row.text("PerformanceBucket", performanceBucket(e.duration_nanos));
       break;
     }
     case EnvelopeKind::kRemoteDependency: {
-      RowRef row(tableFor(
-          out, "AppDependencies",
-          {"Id", "Name", "Data", "Target", "DependencyType", "ResultCode", "Success", "DurationMs"},
-          kAppCommon));
+      RowRef row(tableFor(out, "AppDependencies",
+                          {"Id", "Name", "Data", "Target", "DependencyType", "ResultCode",
+                           "Success", "DurationMs", "PerformanceBucket"},
+                          kAppCommon));
       setAppCommon(row, e, "AppDependencies");
       row.text("Id", e.id);
       row.text("Name", e.name);
@@ -197,6 +199,7 @@ void appendEnvelopeRow(const Envelope& e, RowBatch& out) {
       row.text("ResultCode", e.result_code);
       row.set("Success", int64_t{e.success ? 1 : 0});
       row.set("DurationMs", durationMs(e.duration_nanos));
+      row.text("PerformanceBucket", performanceBucket(e.duration_nanos));
       break;
     }
     case EnvelopeKind::kMetric: {

@@ -138,8 +138,33 @@ Status migrationV2(sqlite3* db) {
   return {};
 }
 
+// Version 3: columns added to existing tables since (PerformanceBucket on AppRequests and
+// AppDependencies), so a store created by an older build keeps its data and gains them.
+Status migrationV3(sqlite3* db) {
+  for (const auto& t : tableSchemas()) {
+    if (declaredType(db, t.name, "TimeGenerated").empty() && !t.columns.empty() &&
+        declaredType(db, t.name, t.columns[0].name).empty()) {
+      // A table this database never had: create it whole.
+      if (auto st = exec(db, createTableSql(t)); !st) return st;
+      continue;
+    }
+    for (const auto& c : t.columns) {
+      if (!declaredType(db, t.name, c.name).empty()) continue;
+      std::string sql = "ALTER TABLE " + quoted(t.name) + " ADD COLUMN " + quoted(c.name) + " " +
+                        std::string(sqliteTypeName(c.type));
+      if (auto st = exec(db, sql); !st) return st;
+      sql = "INSERT OR REPLACE INTO _kql_columns VALUES ('" + std::string(t.name) + "', '" +
+            std::string(c.name) + "', '" + std::string(kqlTypeName(c.type)) +
+            "', (SELECT count(*) FROM _kql_columns WHERE table_name = '" + std::string(t.name) +
+            "'))";
+      if (auto st = exec(db, sql); !st) return st;
+    }
+  }
+  return {};
+}
+
 using Migration = Status (*)(sqlite3*);
-constexpr Migration kMigrations[] = {migrationV1, migrationV2};
+constexpr Migration kMigrations[] = {migrationV1, migrationV2, migrationV3};
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "kql/classic_tables.h"
@@ -32,6 +33,11 @@ struct Rel {
   std::vector<Column> cols;
   std::optional<std::string> viz;
   std::string as_name;
+  // Same rows as `sql` plus the base table's property columns at the end (store-maintained
+  // copies of Properties['key'], BindOptions::property_columns); empty when not available.
+  // Only a table scan and `where` over one carry it: every other operator's output drops it.
+  std::string hidden_sql;
+  std::string hidden_table;
   bool open = false;  // lenient: unknown table, any column resolves as dynamic
   int find(const std::string& n) const {
     for (size_t i = 0; i < cols.size(); ++i) {
@@ -145,6 +151,7 @@ class Binder {
     bq.sql = result->sql;
     bq.columns = result->cols;
     bq.visualization = result->viz;
+    bq.property_columns_read.assign(property_columns_read_.begin(), property_columns_read_.end());
     return bq;
   }
 
@@ -248,12 +255,22 @@ class Binder {
         sel += q(c.name);
     }
     if (sel.empty()) sel = "NULL AS x";
-    r->sql = "SELECT " + sel + " FROM " + q(t.name);
+    std::string where;
     bool hasTime = false;
     for (const auto& c : t.columns) hasTime |= c.name == "TimeGenerated";
     if (opts_.timespan && hasTime) {
-      r->sql += " WHERE \"TimeGenerated\" >= " + std::to_string(opts_.timespan->start_ticks) +
-                " AND \"TimeGenerated\" <= " + std::to_string(opts_.timespan->end_ticks);
+      where = " WHERE \"TimeGenerated\" >= " + std::to_string(opts_.timespan->start_ticks) +
+              " AND \"TimeGenerated\" <= " + std::to_string(opts_.timespan->end_ticks);
+    }
+    r->sql = "SELECT " + sel + " FROM " + q(t.name) + where;
+    auto pc = opts_.property_columns.find(t.name);
+    if (pc != opts_.property_columns.end() && !pc->second.empty() &&
+        std::any_of(t.columns.begin(), t.columns.end(),
+                    [](const Column& c) { return c.name == "Properties"; })) {
+      std::string hidden;
+      for (const auto& [key, column] : pc->second) hidden += ", " + q(column);
+      r->hidden_sql = "SELECT " + sel + hidden + " FROM " + q(t.name) + where;
+      r->hidden_table = t.name;
     }
     r->cols = t.columns;
     r->as_name = t.name;
@@ -281,6 +298,28 @@ class Binder {
     } catch (const BindError& e) {
       fail(at->pos, "in classic table '" + at->text + "': " + e.what);
     }
+  }
+
+  // `Properties['key']` / `Properties.key` read straight from the wide scan bindOp set up, for
+  // a key the store keeps a property column of: that column (it holds the same value).
+  std::optional<std::string> propertyColumnFor(const ExprPtr& e, const ExprPtr& base_expr,
+                                               const BExpr& base,
+                                               const std::vector<std::string>& path,
+                                               const std::vector<std::string>& names,
+                                               const Rel* rel) const {
+    if (!hidden_rel_ || rel != hidden_rel_ || path.size() != 1 || names.size() != 1) return {};
+    if (base_expr->kind != ExprKind::kName || base.sql != q("Properties")) return {};
+    if (e->kind == ExprKind::kIndex &&
+        (e->args[1]->kind != ExprKind::kLiteral || e->args[1]->lit_type != "string")) {
+      return {};
+    }
+    if (path[0] != sqlStr(names[0])) return {};
+    auto table = opts_.property_columns.find(hidden_table_);
+    if (table == opts_.property_columns.end()) return {};
+    auto column = table->second.find(names[0]);
+    if (column == table->second.end()) return {};
+    property_columns_read_.insert(column->second);
+    return column->second;
   }
 
   std::shared_ptr<Rel> openRel(const std::string& name) {
@@ -622,7 +661,50 @@ class Binder {
     }
   }
 
+  // Binds one operator. Over a table scan (or `where` over one) whose property columns are
+  // known, where/extend/project/summarize see the scan with those columns, so their expressions
+  // may read Properties['key'] from the column (see the kMember case).
   std::shared_ptr<Rel> bindOp(const Op& op, std::shared_ptr<Rel> in) {
+    static const std::set<std::string> kReadsPropertyColumns = {"where", "extend", "project",
+                                                                "summarize"};
+    if (in->hidden_sql.empty() || !part_.empty() || !kReadsPropertyColumns.count(op.kind)) {
+      auto out = bindOpColumns(op, in);
+      out->hidden_sql.clear();
+      out->hidden_table.clear();
+      return out;
+    }
+    auto wide = std::make_shared<Rel>(*in);
+    wide->sql = in->hidden_sql;
+    wide->hidden_sql.clear();
+    const Rel* saved_rel = hidden_rel_;
+    std::string saved_table = hidden_table_;
+    hidden_rel_ = wide.get();
+    hidden_table_ = in->hidden_table;
+    std::shared_ptr<Rel> out;
+    try {
+      out = bindOpColumns(op, wide);
+    } catch (...) {
+      hidden_rel_ = saved_rel;
+      hidden_table_ = saved_table;
+      throw;
+    }
+    hidden_rel_ = saved_rel;
+    hidden_table_ = saved_table;
+    if (op.kind == "where") {
+      // `SELECT * ... WHERE` over the wide scan: the rows keep the property columns.
+      out->hidden_sql = out->sql;
+      out->hidden_table = in->hidden_table;
+      out->sql = "SELECT " + colList(*out) + " FROM (" + out->hidden_sql + ")";
+    } else if (op.kind == "extend" && !out->hidden_sql.empty()) {
+      // bindExtend kept them (Properties unchanged).
+    } else {
+      out->hidden_sql.clear();
+      out->hidden_table.clear();
+    }
+    return out;
+  }
+
+  std::shared_ptr<Rel> bindOpColumns(const Op& op, std::shared_ptr<Rel> in) {
     const std::string& k = op.kind;
     auto out = std::make_shared<Rel>();
     out->viz = in->viz;
@@ -867,6 +949,16 @@ class Binder {
     for (size_t i = 0; i < exprs.size(); ++i)
       sel += (i ? ", " : "") + exprs[i] + " AS " + q(out->cols[i].name);
     out->sql = "SELECT " + sel + " FROM (" + in->sql + ")";
+    // Properties passed through unchanged: the property columns stay valid for what follows.
+    int props = out->find("Properties");
+    if (hidden_rel_ == in.get() && props >= 0 &&
+        exprs[static_cast<size_t>(props)] == q("Properties")) {
+      std::string hidden;
+      for (const auto& [key, column] : opts_.property_columns.at(hidden_table_))
+        hidden += ", " + q(column);
+      out->hidden_sql = "SELECT " + sel + hidden + " FROM (" + in->sql + ")";
+      out->hidden_table = hidden_table_;
+    }
     return out;
   }
 
@@ -1752,6 +1844,9 @@ class Binder {
           cur = cur->args[0];
         }
         BExpr base = bindExpr(cur, rel);
+        if (auto column = propertyColumnFor(e, cur, base, path, names, rel)) {
+          return {q(*column), "dynamic", base.name.empty() ? "" : base.name + "_" + names[0]};
+        }
         if (base.type != "dynamic") {
           if (base.type == "string")
             base = BExpr{"kql_parse_json(" + base.sql + ")", "dynamic", base.name};
@@ -2807,6 +2902,9 @@ class Binder {
 
   std::string_view text_;
   const Schema& schema_;
+  const Rel* hidden_rel_ = nullptr;  // the wide scan the current operator binds against
+  std::string hidden_table_;
+  mutable std::set<std::string> property_columns_read_;
   std::vector<Query> classic_defs_;  // parsed classic-table definitions, alive while bound
   BindOptions opts_;
   std::vector<std::map<std::string, Entry>> scopes_;

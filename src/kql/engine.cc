@@ -156,13 +156,39 @@ Value columnValue(sqlite3_stmt* st, int i, const std::string& type) {
 
 }  // namespace
 
+namespace {
+
+// The store's catalog of property columns; empty for databases without one.
+std::map<std::string, std::map<std::string, std::string>> readPropertyColumns(sqlite3* db) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  sqlite3_stmt* st = nullptr;
+  const char* sql = "SELECT table_name, property, column_name FROM _kql_property_columns";
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    auto text = [&](int i) {
+      const unsigned char* p = sqlite3_column_text(st, i);
+      return std::string(p ? reinterpret_cast<const char*>(p) : "");
+    };
+    out[text(0)][text(1)] = text(2);
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+}  // namespace
+
 Result<QueryResult> Engine::run(std::string_view kql, std::optional<TimeRange> timespan) {
   if (!registered_) {
     auto st = registerFunctions(db_);
     if (!st.ok()) return st.takeError();
     registered_ = true;
+    property_columns_ = readPropertyColumns(db_);
   }
   BindOptions opts;
+  if (use_property_columns_) opts.property_columns = property_columns_;
   opts.now_ticks = clock_();
   opts.timespan = timespan;
   opts.probe = [this](const std::string& sql) -> Result<std::vector<std::string>> {

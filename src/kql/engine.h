@@ -66,6 +66,7 @@ struct BoundQuery {
   std::string sql;
   std::vector<Column> columns;
   std::optional<std::string> visualization;
+  std::vector<std::string> property_columns_read;  // sorted; see BindOptions::property_columns
 };
 
 struct BindOptions {
@@ -78,6 +79,10 @@ struct BindOptions {
   // Runs SQL and returns the first column of each row. Operators whose output columns depend on
   // the data (evaluate bag_unpack) use it at bind time; without it their output stays open.
   std::function<Result<std::vector<std::string>>(const std::string& sql)> probe;
+  // table -> Properties key -> column holding exactly `Properties['key']` for each row (the
+  // store's property columns). `Properties['key']` read straight from a table is bound to the
+  // column instead of parsing the JSON.
+  std::map<std::string, std::map<std::string, std::string>> property_columns;
 };
 
 Status parseOnly(std::string_view kql);
@@ -91,12 +96,17 @@ class Engine {
   Engine(sqlite3* db, Schema schema, Clock clock = systemClock());
   Result<QueryResult> run(std::string_view kql, std::optional<TimeRange> timespan = std::nullopt);
   const Schema& schema() const { return schema_; }
+  // Property columns are read from the database's `_kql_property_columns` catalog on the first
+  // run; off, every Properties access parses the JSON (the differential tests compare both).
+  void usePropertyColumns(bool on) { use_property_columns_ = on; }
 
  private:
   sqlite3* db_;
   Schema schema_;
   Clock clock_;
   bool registered_ = false;
+  bool use_property_columns_ = true;
+  std::map<std::string, std::map<std::string, std::string>> property_columns_;
 };
 
 // {"tables":[{"name":"PrimaryResult","columns":[{"name","type"}],"rows":[[...]]}]}

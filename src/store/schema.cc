@@ -163,8 +163,60 @@ Status migrationV3(sqlite3* db) {
   return {};
 }
 
+// Version 4: property columns (see schema.h), their catalog, and their values for rows already
+// stored. The writer connection has the KQL functions registered (Store::open), so kql_dget here
+// is the very function queries call.
+Status migrationV4(sqlite3* db) {
+  if (auto st = exec(db,
+                     "CREATE TABLE IF NOT EXISTS _kql_property_columns (table_name TEXT NOT NULL, "
+                     "property TEXT NOT NULL, column_name TEXT NOT NULL, "
+                     "PRIMARY KEY (table_name, property))");
+      !st) {
+    return st;
+  }
+  for (const auto& pc : propertyColumns()) {
+    if (declaredType(db, pc.table, "Properties").empty()) continue;
+    // No declared type: values keep the storage class kql_dget gave them.
+    bool present = false;
+    {
+      std::string sql = "SELECT 1 FROM pragma_table_info(" + quoted(pc.table) + ") WHERE name = '" +
+                        std::string(pc.column) + "'";
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+        present = sqlite3_step(stmt) == SQLITE_ROW;
+      }
+      sqlite3_finalize(stmt);
+    }
+    if (!present) {
+      if (auto st =
+              exec(db, "ALTER TABLE " + quoted(pc.table) + " ADD COLUMN " + quoted(pc.column));
+          !st) {
+        return st;
+      }
+    }
+    if (auto st = exec(db, "UPDATE " + quoted(pc.table) + " SET " + quoted(pc.column) +
+                               " = kql_dget(\"Properties\", '" + std::string(pc.key) + "')");
+        !st) {
+      return st;
+    }
+    if (auto st = exec(db, "INSERT OR REPLACE INTO _kql_property_columns VALUES ('" +
+                               std::string(pc.table) + "', '" + std::string(pc.key) + "', '" +
+                               std::string(pc.column) + "')");
+        !st) {
+      return st;
+    }
+  }
+  // A covering index for the agent dashboards: filtering and grouping AppTraces by event, model
+  // and tool, summing tokens and cost, reads this narrow index instead of the wide rows. Users
+  // and sessions are left out: their ids are long and the index would grow by half the table.
+  return exec(db,
+              "CREATE INDEX IF NOT EXISTS ix_AppTraces_agent ON AppTraces (_pc_event_name, "
+              "_pc_model, _pc_tool_name, _pc_success, _pc_decision, TimeGenerated, "
+              "_pc_input_tokens, _pc_output_tokens, _pc_cost_usd, _pc_duration_ms)");
+}
+
 using Migration = Status (*)(sqlite3*);
-constexpr Migration kMigrations[] = {migrationV1, migrationV2, migrationV3};
+constexpr Migration kMigrations[] = {migrationV1, migrationV2, migrationV3, migrationV4};
 
 }  // namespace
 
@@ -219,6 +271,33 @@ const std::vector<TableSchema>& tableSchemas() {
 #include "store/schema.inc"
   };
   return kTables;
+}
+
+const std::vector<PropertyColumn>& propertyColumns() {
+  // The keys of the agent dashboards (bench/store_bench.cc, the store issue's questions): Claude
+  // Code event attributes on AppTraces, GenAI span attributes on AppDependencies.
+  static const std::vector<PropertyColumn> kColumns = {
+      {"AppTraces", "event.name", "_pc_event_name"},
+      {"AppTraces", "session.id", "_pc_session_id"},
+      {"AppTraces", "user.id", "_pc_user_id"},
+      {"AppTraces", "user.email", "_pc_user_email"},
+      {"AppTraces", "model", "_pc_model"},
+      {"AppTraces", "tool_name", "_pc_tool_name"},
+      {"AppTraces", "success", "_pc_success"},
+      {"AppTraces", "decision", "_pc_decision"},
+      {"AppTraces", "input_tokens", "_pc_input_tokens"},
+      {"AppTraces", "output_tokens", "_pc_output_tokens"},
+      {"AppTraces", "cache_read_tokens", "_pc_cache_read_tokens"},
+      {"AppTraces", "cache_creation_tokens", "_pc_cache_creation_tokens"},
+      {"AppTraces", "cost_usd", "_pc_cost_usd"},
+      {"AppTraces", "duration_ms", "_pc_duration_ms"},
+      {"AppDependencies", "gen_ai.operation.name", "_pc_gen_ai_operation_name"},
+      {"AppDependencies", "gen_ai.request.model", "_pc_gen_ai_request_model"},
+      {"AppDependencies", "gen_ai.tool.name", "_pc_gen_ai_tool_name"},
+      {"AppDependencies", "gen_ai.usage.input_tokens", "_pc_gen_ai_usage_input_tokens"},
+      {"AppDependencies", "gen_ai.usage.output_tokens", "_pc_gen_ai_usage_output_tokens"},
+  };
+  return kColumns;
 }
 
 const TableSchema* findTable(std::string_view name) {

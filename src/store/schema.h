@@ -38,6 +38,19 @@ struct TableSchema {
 const std::vector<TableSchema>& tableSchemas();
 const TableSchema* findTable(std::string_view name);
 
+// Property columns: copies of the agent attributes dashboards group and filter by, taken out of
+// a table's Properties (JSON) at insert time so a query reads a narrow column instead of parsing
+// the document on every row. Each holds exactly what KQL's `Properties['key']` returns for the
+// row (kql_dget computes it at insert), so the KQL binder may read the column instead; the
+// table `_kql_property_columns` tells readers which exist. Hidden: not part of the Log
+// Analytics schema and never in query results.
+struct PropertyColumn {
+  std::string_view table;
+  std::string_view key;     // the Properties member, e.g. "event.name"
+  std::string_view column;  // e.g. "_pc_event_name"
+};
+const std::vector<PropertyColumn>& propertyColumns();
+
 // Newest schema version this build knows.
 int latestSchemaVersion();
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "kql/engine.h"
 #include "store/schema.h"
 
 namespace agentgate::store {
@@ -89,6 +90,16 @@ struct Store::Impl {
       }
       sql += "\"" + t.columns[i] + "\"";
       params += "?";
+    }
+    // Property columns are filled from the row's own Properties by the same function queries
+    // use, so reading the column is exactly reading Properties['key'].
+    size_t props = t.columnIndex("Properties");
+    if (props < t.columns.size()) {
+      for (const auto& pc : propertyColumns()) {
+        if (pc.table != t.table) continue;
+        sql += ", \"" + std::string(pc.column) + "\"";
+        params += ", kql_dget(?" + std::to_string(props + 1) + ", '" + std::string(pc.key) + "')";
+      }
     }
     sql += ") VALUES (" + params + ")";
     sqlite3_stmt* stmt = nullptr;
@@ -302,6 +313,8 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options) {
         "PRAGMA foreign_keys=OFF", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY"}) {
     if (auto st = exec(impl->db, pragma); !st) return st.takeError();
   }
+  // Inserts and migrations compute property columns with kql_dget (schema.h).
+  if (auto st = kql::registerFunctions(impl->db); !st) return st.takeError();
   if (auto st = migrate(impl->db); !st) return st.takeError();
   Impl* raw = impl.get();
   impl->writer = std::thread([raw] { raw->run(); });

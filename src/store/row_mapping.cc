@@ -1,5 +1,7 @@
 #include "store/row_mapping.h"
 
+#include "agentgate/secret_finding.h"
+
 #include <cstdio>
 #include <initializer_list>
 #include <set>
@@ -520,6 +522,68 @@ void appendOtelRows(const pdata::Batch& batch, uint64_t now_unix_nano, RowBatch&
       break;
     case Signal::kMetrics:
       break;
+  }
+}
+
+namespace {
+
+void appendFinding(uint64_t time_unix_nano, const pdata::Attributes& attrs,
+                   const pdata::Attributes& resource_attrs, RowBatch& out) {
+  RowRef row(tableFor(
+      out, "AgentSecretFindings",
+      {"TimeGenerated", "FindingType", "RuleId", "Confidence", "Location", "Fingerprint", "UserId",
+       "UserEmail", "SessionId", "PromptId", "ServiceName", "EventName", "Properties", "Type"},
+      {}));
+  auto attr = [](const pdata::Attributes& a, std::string_view key) -> std::string_view {
+    for (const auto& kv : a) {
+      if (kv.key == key && kv.value.type == pdata::ValueType::kString) return kv.value.string_value;
+    }
+    return {};
+  };
+  row.set("TimeGenerated", datetimeTicks(time_unix_nano));
+  row.set("Type", std::string("AgentSecretFindings"));
+  row.text("FindingType", attr(attrs, "secret.type"));
+  row.text("RuleId", attr(attrs, "secret.rule"));
+  row.text("Confidence", attr(attrs, "secret.confidence"));
+  row.text("Location", attr(attrs, "secret.location"));
+  row.text("Fingerprint", attr(attrs, "secret.fingerprint"));
+  std::string_view service = attr(attrs, "service.name");
+  row.text("ServiceName", service.empty() ? attr(resource_attrs, "service.name") : service);
+  row.text("EventName", attr(attrs, "event.name"));
+  row.text("SessionId", attr(attrs, "session.id"));
+  row.text("PromptId", attr(attrs, "prompt.id"));
+  std::string_view user = attr(attrs, "user.id");
+  row.text("UserId", user.empty() ? attr(attrs, "user.account_uuid") : user);
+  row.text("UserEmail", attr(attrs, "user.email"));
+  row.set("Properties", toValidUtf8(attrsJson(attrs)));
+}
+
+}  // namespace
+
+void appendSecretFindingRows(const pdata::Batch& batch, RowBatch& out) {
+  if (batch.signal() == Signal::kLogs) {
+    for (const auto& rl : batch.resource_logs) {
+      for (const auto& sl : rl.scope_logs) {
+        for (const auto& r : sl.log_records) {
+          if (r.body.type != pdata::ValueType::kString || r.body.string_value != kSecretFindingName)
+            continue;
+          uint64_t t = r.time_unix_nano ? r.time_unix_nano : r.observed_time_unix_nano;
+          appendFinding(t, r.attributes, rl.resource.attributes, out);
+        }
+      }
+    }
+  } else if (batch.signal() == Signal::kTraces) {
+    for (const auto& rs : batch.resource_spans) {
+      for (const auto& ss : rs.scope_spans) {
+        for (const auto& span : ss.spans) {
+          for (const auto& ev : span.events) {
+            if (ev.name != kSecretFindingName) continue;
+            appendFinding(ev.time_unix_nano ? ev.time_unix_nano : span.start_time_unix_nano,
+                          ev.attributes, rs.resource.attributes, out);
+          }
+        }
+      }
+    }
   }
 }
 

@@ -21,6 +21,11 @@ void appendAppInsightsRows(const std::vector<appinsights::Envelope>& envelopes, 
 // OTelResources rows.
 void appendOtelRows(const pdata::Batch& batch, uint64_t now_unix_nano, RowBatch& out);
 
+// Appends one AgentSecretFindings row per secret finding in the batch: log records whose body
+// is kSecretFindingName and span events of that name (what the secrets processor emits). The
+// row holds the finding's attributes only, which never include the secret.
+void appendSecretFindingRows(const pdata::Batch& batch, RowBatch& out);
+
 // "<250ms", "250ms-500ms", ... ">=5min": Application Insights' duration buckets.
 std::string_view performanceBucket(uint64_t duration_nanos);
 

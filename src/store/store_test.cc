@@ -511,3 +511,78 @@ TEST(RowMappingTest, ExceptionAndRequestRows) {
 
 }  // namespace
 }  // namespace agentgate::store
+
+namespace agentgate::store {
+namespace {
+
+// What the secrets processor emits (a finding log record; on spans, a span event) lands in
+// AgentSecretFindings with its attributes spread into columns.
+TEST(SecretFindingRows, FindingLogsAndSpanEventsBecomeRows) {
+  const char* logs = R"({"resourceLogs":[{"resource":{"attributes":[
+      {"key":"service.name","value":{"stringValue":"claude-code"}}]},
+    "scopeLogs":[{"logRecords":[
+      {"timeUnixNano":"1795000000000000000","body":{"stringValue":"agentgate.secret_finding"},
+       "attributes":[{"key":"secret.type","value":{"stringValue":"github-pat-classic"}},
+         {"key":"secret.rule","value":{"stringValue":"github-pat"}},
+         {"key":"secret.confidence","value":{"stringValue":"high"}},
+         {"key":"secret.location","value":{"stringValue":"log.attributes.prompt"}},
+         {"key":"secret.fingerprint","value":{"stringValue":"1a2b3c4d"}},
+         {"key":"event.name","value":{"stringValue":"user_prompt"}},
+         {"key":"session.id","value":{"stringValue":"s-1"}},
+         {"key":"user.email","value":{"stringValue":"dev@example.com"}}]},
+      {"timeUnixNano":"1795000000000000001","body":{"stringValue":"claude_code.user_prompt"}}
+    ]}]}]})";
+  pdata::Batch lb(Signal::kLogs);
+  ASSERT_TRUE(pdata::decodeJson(lb, lb.adoptBuffer(logs)).ok());
+  const char* traces = R"({"resourceSpans":[{"resource":{"attributes":[
+      {"key":"service.name","value":{"stringValue":"copilot"}}]},
+    "scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10",
+      "spanId":"0102030405060708","name":"chat","startTimeUnixNano":"1795000000000000000",
+      "endTimeUnixNano":"1795000001000000000","events":[
+        {"timeUnixNano":"1795000000500000000","name":"agentgate.secret_finding","attributes":[
+          {"key":"secret.type","value":{"stringValue":"aws-access-key-id"}},
+          {"key":"secret.fingerprint","value":{"stringValue":"99aa00bb"}}]},
+        {"timeUnixNano":"1795000000600000000","name":"other"}]}]}]}]})";
+  pdata::Batch tb(Signal::kTraces);
+  ASSERT_TRUE(pdata::decodeJson(tb, tb.adoptBuffer(traces)).ok());
+  RowBatch rows;
+  appendSecretFindingRows(lb, rows);
+  appendSecretFindingRows(tb, rows);
+  ASSERT_EQ(rows.tables.size(), 1u);
+  const TableRows& t = rows.tables[0];
+  ASSERT_EQ(t.table, "AgentSecretFindings");
+  ASSERT_EQ(t.rowCount(), 2u);
+  auto cell = [&](size_t row, std::string_view col) {
+    const Cell& c = t.cells[row * t.columns.size() + t.columnIndex(col)];
+    const auto* s = std::get_if<std::string>(&c);
+    return s ? *s : std::string("<unset>");
+  };
+  EXPECT_EQ(cell(0, "FindingType"), "github-pat-classic");
+  EXPECT_EQ(cell(0, "RuleId"), "github-pat");
+  EXPECT_EQ(cell(0, "Confidence"), "high");
+  EXPECT_EQ(cell(0, "Location"), "log.attributes.prompt");
+  EXPECT_EQ(cell(0, "Fingerprint"), "1a2b3c4d");
+  EXPECT_EQ(cell(0, "EventName"), "user_prompt");
+  EXPECT_EQ(cell(0, "SessionId"), "s-1");
+  EXPECT_EQ(cell(0, "UserEmail"), "dev@example.com");
+  EXPECT_EQ(cell(0, "ServiceName"), "claude-code");
+  EXPECT_EQ(cell(1, "FindingType"), "aws-access-key-id");
+  EXPECT_EQ(cell(1, "ServiceName"), "copilot");
+
+  // And they are queryable as such from a store.
+  TempDir dir;
+  auto store = openStore({.path = dir.file("f.db"), .retention = std::chrono::nanoseconds(0)});
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->write(std::move(rows)).ok());
+  auto conn = openReadOnly(dir.file("f.db"));
+  ASSERT_TRUE(conn.ok());
+  kql::Engine engine(conn->get(), kql::builtinSchema());
+  auto r = engine.run(
+      "AgentSecretFindings | summarize n = count() by FindingType | order by FindingType asc");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(r->rows[0][0]), "aws-access-key-id");
+}
+
+}  // namespace
+}  // namespace agentgate::store

@@ -64,6 +64,8 @@ Status StoreExporter::consume(BatchPtr&& batch) {
                                              .count());
     st::appendOtelRows(*batch, now, rows);
   }
+  // Findings of the secrets processor also go to their own table, whichever tables are kept.
+  st::appendSecretFindingRows(*batch, rows);
   batch.reset();  // rows own their data; free the request buffers before waiting on disk
   return store->write(std::move(rows));
 }

@@ -3,6 +3,8 @@
 // drops them, and reports each detection as a finding that never contains the secret.
 #pragma once
 
+#include "agentgate/secret_finding.h"
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -16,7 +18,7 @@
 namespace agentgate::components::secrets_processor {
 
 // Body of the log records that report a detection.
-inline constexpr std::string_view kFindingBody = "agentgate.secret_finding";
+inline constexpr std::string_view kFindingBody = kSecretFindingName;
 inline constexpr std::string_view kFindingScope = "agentgate.secrets";
 
 class SecretsProcessor final : public Processor {

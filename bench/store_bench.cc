@@ -246,28 +246,29 @@ BENCHMARK(BM_StoreIngest)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// A store at `path` with no retention and no size cap.
+store::StoreOptions keepEverything(const fs::path& path) {
+  store::StoreOptions opts;
+  opts.path = path.string();
+  opts.max_size_bytes = 0;
+  opts.retention = std::chrono::nanoseconds(0);
+  return opts;
+}
+
 // A store file with `rows` AppTraces rows, built once and kept for later runs.
 std::string queryDb(int64_t rows) {
   fs::path path = benchDir() / ("query_" + std::to_string(rows) + ".db");
   if (fs::exists(path)) {
     // A store built by an older build: opening it for writing runs the migrations (property
     // columns are filled for the existing rows) so both query variants below see the same file.
-    store::StoreOptions opts;
-    opts.path = path.string();
-    opts.max_size_bytes = 0;
-    opts.retention = std::chrono::nanoseconds(0);
-    auto st = store::Store::open(opts);
+    auto st = store::Store::open(keepEverything(path));
     if (!st.ok()) return {};
     st.value()->close();
     return path.string();
   }
   fs::path tmp = path.string() + ".building";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(tmp.string() + suffix);
-  store::StoreOptions opts;
-  opts.path = tmp.string();
-  opts.max_size_bytes = 0;
-  opts.retention = std::chrono::nanoseconds(0);
-  auto st = store::Store::open(opts);
+  auto st = store::Store::open(keepEverything(tmp));
   if (!st.ok()) return {};
   std::mt19937_64 rng(7);
   std::fprintf(stderr, "store_bench: building %lld-row query store at %s\n",

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/strings.h"
+#include "net/tls_config.h"
 
 namespace agentgate::net {
 namespace {
@@ -233,11 +234,7 @@ void unmarshalTlsClient(const config::ConfigNode& node, TlsClientConfig& out,
   r.read("insecure_skip_verify", out.insecure_skip_verify);
   // SNI always follows the URL's host; an override would need a resolve table, not needed yet.
   r.ignore("server_name_override");
-  const std::vector<std::string> versions = {"1.0", "1.1", "1.2", "1.3"};
-  if (r.readEnum("min_version", out.min_version, versions) &&
-      (out.min_version == "1.0" || out.min_version == "1.1")) {
-    r.error("min_version", "TLS versions below 1.2 are not supported; use \"1.2\" or \"1.3\"");
-  }
+  readTlsVersion(r, "min_version", out.min_version);
   r.ignore("max_version");
   r.ignore("reload_interval");
   r.ignore("include_system_ca_certs_pool");

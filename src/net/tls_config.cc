@@ -2,6 +2,13 @@
 
 namespace agentgate::net {
 
+void readTlsVersion(config::MapReader& r, std::string_view key, std::string& out) {
+  const std::vector<std::string> versions = {"1.0", "1.1", "1.2", "1.3"};
+  if (r.readEnum(key, out, versions) && (out == "1.0" || out == "1.1")) {
+    r.error(key, "TLS versions below 1.2 are not supported; use \"1.2\" or \"1.3\"");
+  }
+}
+
 void unmarshalTlsServer(const config::ConfigNode& node, TlsServerConfig& out,
                         config::Diagnostics& diags) {
   config::MapReader r(node, diags);
@@ -9,15 +16,8 @@ void unmarshalTlsServer(const config::ConfigNode& node, TlsServerConfig& out,
   r.read("key_file", out.key_file);
   r.read("ca_file", out.ca_file);
   r.read("client_ca_file", out.client_ca_file);
-  const std::vector<std::string> versions = {"1.0", "1.1", "1.2", "1.3"};
-  if (r.readEnum("min_version", out.min_version, versions) &&
-      (out.min_version == "1.0" || out.min_version == "1.1")) {
-    r.error("min_version", "TLS versions below 1.2 are not supported; use \"1.2\" or \"1.3\"");
-  }
-  if (r.readEnum("max_version", out.max_version, versions) &&
-      (out.max_version == "1.0" || out.max_version == "1.1")) {
-    r.error("max_version", "TLS versions below 1.2 are not supported; use \"1.2\" or \"1.3\"");
-  }
+  readTlsVersion(r, "min_version", out.min_version);
+  readTlsVersion(r, "max_version", out.max_version);
   // Collector keys with no effect here: certificates are read at start, OpenSSL's default
   // cipher suites are used, and the system pool is not used for client verification.
   r.ignore("reload_interval");

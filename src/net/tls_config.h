@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "config/map_reader.h"
 
@@ -16,6 +17,9 @@ struct TlsServerConfig {
   std::string min_version = "1.2";  // "1.2" | "1.3"
   std::string max_version;
 };
+
+// Reads a TLS version key ("1.2" | "1.3"); older versions are reported as unsupported.
+void readTlsVersion(config::MapReader& r, std::string_view key, std::string& out);
 
 // Reads a `tls:` map; reports missing key_file for a cert_file, bad versions, unknown keys.
 void unmarshalTlsServer(const config::ConfigNode& node, TlsServerConfig& out,

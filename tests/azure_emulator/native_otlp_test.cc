@@ -3,6 +3,7 @@
 // agents' captures to the DCE emulator, and what was accepted is queried from the landed OTel*
 // tables. Every server is a real HTTP server on 127.0.0.1.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <atomic>
 #include <filesystem>
@@ -17,7 +18,6 @@
 #include "net/http_client.h"
 #include "otlp_endpoint.h"
 #include "pdata/codec.h"
-#include "testlib/process.h"
 #include "testlib/test_certificate.h"
 #include "testlib/test_host.h"
 
@@ -34,6 +34,27 @@ const fs::path kClaude = fs::path(AGENTGATE_SHARED_DIR) / "fixtures" / "agents" 
                          "claude-code-2.1.197" / "a-defaults-tool";
 constexpr const char* kScope = "https://monitor.azure.com/.default";
 constexpr const char* kSecret = "emulator-client-secret-value";
+
+// A private directory for the test's files (the emulator test does not link testlib/process).
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "native-otlp-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data()) ? fs::path(tmpl) : fs::path();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+  fs::path write(const std::string& name, const std::string& content) const {
+    std::ofstream(path_ / name, std::ios::binary | std::ios::trunc) << content;
+    return path_ / name;
+  }
+
+ private:
+  fs::path path_;
+};
 
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -136,7 +157,7 @@ class NativeOtlpTest : public ::testing::Test {
     return n.ok() ? n.value() : -1;
   }
 
-  testlib::TempDir tmp_;
+  TempDir tmp_;
   testlib::TestCertificate cert_;
   std::unique_ptr<IdentityEndpoints> identity_;
   std::unique_ptr<LandedTables> tables_;

@@ -28,7 +28,10 @@ std::optional<int64_t> intField(simdjson::dom::object& obj, std::string_view key
   uint64_t u = 0;
   if (!el.get_uint64().get(u)) return static_cast<int64_t>(u);
   double d = 0;
-  if (!el.get_double().get(d)) return static_cast<int64_t>(d);
+  if (!el.get_double().get(d)) {
+    if (!(d > -1e15 && d < 1e15)) return std::nullopt;  // NaN or beyond any sane time
+    return static_cast<int64_t>(d);
+  }
   std::string_view s;
   if (!el.get_string().get(s)) return parseInt(s);
   return std::nullopt;
@@ -78,13 +81,19 @@ Result<AccessToken> parseTokenResponse(std::string_view body, WallClock::time_po
     return Error::invalid("token response has no access_token");
   AccessToken out;
   out.token = std::string(token);
+  // Beyond ~2200 a nanosecond time_point overflows; no real token lives that long.
+  constexpr int64_t kMaxSeconds = 9'000'000'000;   // epoch seconds (year 2255)
+  constexpr int64_t kMaxLifetime = 1'000'000'000;  // ~31 years
   if (auto in = intField(obj, "expires_in")) {
+    if (*in > kMaxLifetime || *in < -kMaxLifetime)
+      return Error::invalid("token expires_in out of range");
     out.expires_at = now + seconds(*in);
   } else {
     std::optional<int64_t> on = intField(obj, "expires_on");
     std::string_view s;
     if (!on && !obj["expires_on"].get_string().get(s)) on = parseDate(s);
     if (!on) return Error::invalid("token response has neither expires_in nor expires_on");
+    if (*on > kMaxSeconds || *on < 0) return Error::invalid("token expires_on out of range");
     out.expires_at = WallClock::time_point(seconds(*on));
   }
   if (out.expires_at <= now) return Error::invalid("token response holds an expired token");

@@ -289,6 +289,32 @@ TEST_F(NativeOtlpTest, WorkloadIdentityFederatedTokenFileFromEnvironment) {
   EXPECT_FALSE(auth->token(kScope).ok());
 }
 
+TEST_F(NativeOtlpTest, UseDefaultPicksTheClientSecretFromTheEnvironment) {
+  Environment env = entraEnv();
+  env["AZURE_TENANT_ID"] = identity_->options().tenant_id;
+  env["AZURE_CLIENT_ID"] = identity_->options().client_id;
+  env["AZURE_CLIENT_SECRET"] = kSecret;
+  components::azure_auth::Config c;
+  c.use_default = true;
+  auto auth = startAuth(env, c);
+  EXPECT_NE(auth->describe().find("client secret"), std::string::npos) << auth->describe();
+  ASSERT_TRUE(auth->token(kScope).ok());
+  EXPECT_EQ(identity_->stats(IdentityHost::kEntra).last_grant, "client_secret");
+}
+
+TEST_F(NativeOtlpTest, WithoutScopesTheAudienceIsTheDestinationHost) {
+  // The collector's fallback: https://<host>/.default. For a DCE that is not Azure Monitor's
+  // audience, which is why every Azure example configures scopes.
+  auto auth =
+      std::make_unique<AzureAuth>("azure_auth", managed(), imdsEnv(), RetryPolicy{1, 10ms, 10ms});
+  ASSERT_TRUE(auth->startWithoutHost().ok());
+  EXPECT_FALSE(auth->requestHeaders().ok());  // no URL, no scopes: nothing to ask for
+  auto h = auth->requestHeadersFor(dce_->logsUrl());
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.error().message.find("HTTP 400"), std::string::npos) << h.error().message;
+  EXPECT_EQ(identity_->stats(IdentityHost::kImds).refused, 1);
+}
+
 TEST_F(NativeOtlpTest, TokenEndpointOutageShorterThanTheRetriesIsInvisible) {
   identity_->failNext(IdentityHost::kEntra, 2, 503);
   auto auth = startAuth(entraEnv(), secret(kSecret));

@@ -36,6 +36,16 @@ class ClientAuthenticator {
   virtual ~ClientAuthenticator() = default;
   // Headers to add to an outgoing request (e.g. Authorization: Bearer <token>).
   virtual Result<std::vector<std::pair<std::string, std::string>>> requestHeaders() = 0;
+  // Headers for a request to `url`: an authenticator may derive its audience from the host
+  // (azure_auth without `scopes`). The default ignores the URL.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> requestHeadersFor(
+      std::string_view url) {
+    (void)url;
+    return requestHeaders();
+  }
+  // The destination answered 401 to the headers last given: drop any cached credential so the
+  // next requestHeaders() fetches a fresh one. No-op for static credentials.
+  virtual void invalidate() {}
 };
 
 }  // namespace agentgate

@@ -1,6 +1,7 @@
 // Component factories. Registration is one explicit list in src/components/components.cc.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,9 @@ struct CreateSettings {
   unsigned workers = 1;                 // --workers
   std::string data_dir;                 // --data-dir (store, queues)
   bool allow_insecure_no_auth = false;  // --insecure-allow-no-auth
+  // Exporters: the `timeout` key (per attempt) when the config sets it, else 0 (the exporter's
+  // own default applies; otlp_http's is 30s as in the collector).
+  std::chrono::nanoseconds timeout{0};
 };
 
 class Factory {

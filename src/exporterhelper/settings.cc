@@ -9,8 +9,10 @@ bool isHelperKey(std::string_view key) {
 }
 
 void readHelperSettings(config::MapReader& reader, HelperSettings& out) {
-  if (reader.readDuration("timeout", out.timeout) && out.timeout.count() < 0)
-    reader.error("timeout", "must not be negative");
+  if (reader.readDuration("timeout", out.timeout)) {
+    out.timeout_set = true;
+    if (out.timeout.count() < 0) reader.error("timeout", "must not be negative");
+  }
 
   if (const config::ConfigNode* q = reader.child("sending_queue")) {
     config::MapReader r(*q, reader.diags());

@@ -51,6 +51,7 @@ struct HelperSettings {
   RetrySettings retry;
   // Per export attempt. Accepted; exporters calling out over the network apply it themselves.
   std::chrono::nanoseconds timeout = std::chrono::seconds(5);
+  bool timeout_set = false;  // the config named `timeout` (passed to the exporter's factory)
 };
 
 // True for the keys the pipeline takes away from an exporter's own config.

@@ -88,7 +88,9 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
       const ComponentEntry* entry = config.find(ComponentKind::kExporter, id);
       if (!entry) return Error::config("exporter \"" + id.str() + "\" is not configured");
       const auto* factory = static_cast<const ExporterFactory*>(entry->factory);
-      auto created = factory->create(settingsFor(base, id), *entry->config);
+      CreateSettings settings = settingsFor(base, id);
+      if (entry->helper.timeout_set) settings.timeout = entry->helper.timeout;
+      auto created = factory->create(settings, *entry->config);
       if (!created) return componentError(ComponentKind::kExporter, id, created.error());
       std::shared_ptr<Exporter> exporter = created.value();
       if (entry->helper.queue.enabled) {

@@ -1,6 +1,7 @@
 // Component factories. Registration is one explicit list in src/components/components.cc.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,10 @@ struct CreateSettings {
   unsigned workers = 1;                 // --workers
   std::string data_dir;                 // --data-dir (store, queues)
   bool allow_insecure_no_auth = false;  // --insecure-allow-no-auth
+  // Exporters only: the exporter's `timeout` key (collector default 5s; 0 = none). Network
+  // exporters use it as their client's per-request timeout; behind a sending queue the
+  // QueuedExporter also stops waiting for an attempt after it and retries.
+  std::chrono::nanoseconds export_timeout{0};
 };
 
 class Factory {

@@ -56,7 +56,7 @@ Result<std::shared_ptr<Exporter>> withQueue(Service& svc, const ComponentId& id,
   o.fsync_interval = std::chrono::duration_cast<std::chrono::milliseconds>(q.fsync_interval);
   return std::shared_ptr<Exporter>(std::make_shared<exporterhelper::QueuedExporter>(
       id.str(), std::move(exporter), std::move(o), q.num_consumers, helper.retry, &telemetry,
-      std::make_shared<exporterhelper::SystemClock>(), batch));
+      std::make_shared<exporterhelper::SystemClock>(), batch, helper.timeout));
 }
 
 }  // namespace
@@ -88,7 +88,9 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
       const ComponentEntry* entry = config.find(ComponentKind::kExporter, id);
       if (!entry) return Error::config("exporter \"" + id.str() + "\" is not configured");
       const auto* factory = static_cast<const ExporterFactory*>(entry->factory);
-      auto created = factory->create(settingsFor(base, id), *entry->config);
+      CreateSettings settings = settingsFor(base, id);
+      settings.export_timeout = entry->helper.timeout;
+      auto created = factory->create(settings, *entry->config);
       if (!created) return componentError(ComponentKind::kExporter, id, created.error());
       std::shared_ptr<Exporter> exporter = created.value();
       if (entry->helper.queue.enabled) {

@@ -30,7 +30,9 @@ std::string requestOfSize(size_t bytes) {
 
 CurlResponse post(const Harness& h, const std::string& body,
                   std::vector<std::string> headers = {kProto}) {
-  return curlRequest("POST", h.httpUrl("/v1/logs"), body, {.headers = std::move(headers)});
+  testlib::CurlOptions options;
+  options.headers = std::move(headers);
+  return curlRequest("POST", h.httpUrl("/v1/logs"), body, options);
 }
 
 void expectMemoryRefusal(const CurlResponse& r) {

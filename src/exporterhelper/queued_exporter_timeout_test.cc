@@ -42,6 +42,14 @@ class HangingExporter : public Exporter {
     released_ = true;
     cv_.notify_all();
   }
+  int hung() {
+    std::lock_guard lock(mu_);
+    return hung_;
+  }
+  size_t deliveredCount() {
+    std::lock_guard lock(mu_);
+    return delivered_.size();
+  }
   template <typename Pred>
   bool waitFor(Pred pred) {
     std::unique_lock lock(mu_);
@@ -125,10 +133,14 @@ TEST(QueuedExporterTimeout, ExporterThatNeverAnswersNeitherLosesRecordsNorBlocks
   EXPECT_GE(e->timeouts(), 5u);
   // One consumer leaves at most two hung calls behind; later attempts fail without a call.
   EXPECT_EQ(e->abandonedAttempts(), 2);
-  EXPECT_EQ(inner->hung_, 2);
+  EXPECT_EQ(inner->hung(), 2);
   e->shutdown();  // returns although the exporter still holds a call
-  EXPECT_EQ(inner->delivered_.size(), 0u);
+  EXPECT_EQ(inner->deliveredCount(), 0u);
   inner->release();
+  for (int i = 0; i < 2000 && e->abandonedAttempts() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the hung calls return
+  }
+  EXPECT_EQ(e->abandonedAttempts(), 0);
 
   // Both batches are still queued for the next start.
   auto later = std::make_shared<HangingExporter>(0);

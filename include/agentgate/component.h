@@ -25,6 +25,8 @@ class Registry;
 
 namespace agentgate {
 
+class MemoryBudget;
+
 using BatchPtr = std::unique_ptr<pdata::Batch>;
 
 class Host;
@@ -78,6 +80,9 @@ class Host {
   // Records "<component id> -> host:port" after a listener bound (port 0 resolves here), so the
   // CLI can publish the addresses (--ready-file) for tests and scripts.
   virtual void reportEndpoint(std::string_view name, std::string_view address) = 0;
+  // The data path's admission budget (src/common/memory_budget.h): memory_limiter processors set
+  // its limit, receivers reserve request bytes in it. nullptr = no accounting.
+  virtual MemoryBudget* memoryBudget() { return nullptr; }
 };
 
 }  // namespace agentgate

@@ -52,8 +52,9 @@ struct CreateSettings {
   unsigned workers = 1;                 // --workers
   std::string data_dir;                 // --data-dir (store, queues)
   bool allow_insecure_no_auth = false;  // --insecure-allow-no-auth
-  // Exporters: the `timeout` key (per attempt) when the config sets it, else 0 (the exporter's
-  // own default applies; otlp_http's is 30s as in the collector).
+  // Exporters only: the exporter's `timeout` key, or its factory's defaultTimeout() when the
+  // config does not set it (0 = none). Network exporters use it as their client's per-request
+  // timeout; behind a sending queue the QueuedExporter also stops waiting for an attempt after it.
   std::chrono::nanoseconds timeout{0};
 };
 
@@ -120,6 +121,9 @@ class ExporterFactory : public Factory {
   // sending_queue / retry_on_failure / timeout for every exporter). True for the store and the
   // network exporters; false where a queue buys nothing (debug, nop).
   virtual bool queueByDefault() const { return false; }
+  // The `timeout` (client request and queue watchdog) when the config sets none: the collector's
+  // exporterhelper default; HTTP exporters override it with their client's 30s.
+  virtual std::chrono::nanoseconds defaultTimeout() const { return std::chrono::seconds(5); }
 };
 
 class ExtensionFactory : public Factory {

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "common/logging.h"
+#include "exporterhelper/queued_context.h"
 #include "pdata/codec.h"
 #include "pdata/model.h"
 
@@ -13,6 +17,11 @@ namespace {
 // How long an idle consumer waits on the queue before checking for shutdown again (interrupt()
 // wakes it at once, so this only bounds a missed wake-up).
 constexpr auto kIdleWait = std::chrono::milliseconds(500);
+// At shutdown, how long the wrapped exporter's in-flight timed-out calls get to return before it
+// is shut down anyway.
+constexpr auto kAbandonedGrace = std::chrono::seconds(2);
+// Hung calls a consumer may leave behind before it stops calling the exporter (see Runner).
+constexpr int kAbandonedPerConsumer = 2;
 
 }  // namespace
 
@@ -20,18 +29,77 @@ struct QueuedExporter::Counters {
   selftelemetry::Counter* sent[3] = {};
   selftelemetry::Counter* failed[3] = {};
   selftelemetry::Counter* retries = nullptr;
+  selftelemetry::Counter* timeouts = nullptr;
+};
+
+// The `timeout` mechanism. A consumer does not call the exporter itself: it hands the batch to
+// its runner thread and waits at most `timeout`. When the call returns in time, the runner is
+// reused for the next attempt (one condition-variable hand-off per export, no thread per call).
+// When it does not, the attempt counts as a retryable failure and the runner is abandoned: it is
+// detached, finishes the hung call whenever the exporter returns, then exits, and the consumer
+// starts a fresh runner for its retry. The records stay unacknowledged in the queue throughout,
+// so a timeout can duplicate (the hung call may still succeed) but never lose. At most
+// kAbandonedPerConsumer x num_consumers abandoned calls may be pending; past that an attempt fails
+// at once without calling the exporter, so a destination that hangs every call cannot pile up
+// threads.
+struct QueuedExporter::Runner {
+  std::mutex mu;
+  std::condition_variable cv;
+  BatchPtr batch;
+  bool has_work = false;
+  bool done = false;
+  bool abandoned = false;
+  Status result;
+
+  static std::shared_ptr<Runner> start(std::shared_ptr<Exporter> inner,
+                                       std::shared_ptr<std::atomic<int>> abandoned_count) {
+    auto r = std::make_shared<Runner>();
+    std::thread([r, inner = std::move(inner), count = std::move(abandoned_count)] {
+      std::unique_lock lock(r->mu);
+      for (;;) {
+        r->cv.wait(lock, [&] { return r->has_work || r->abandoned; });
+        if (!r->has_work) return;
+        BatchPtr b = std::move(r->batch);
+        lock.unlock();
+        Status st;
+        try {
+          st = inner->consume(std::move(b));
+        } catch (const std::exception& e) {
+          st = Error::internal(std::string("exporter threw: ") + e.what());
+        }
+        lock.lock();
+        r->has_work = false;
+        r->done = true;
+        r->result = std::move(st);
+        if (r->abandoned) {
+          count->fetch_sub(1);
+          return;
+        }
+        r->cv.notify_all();
+      }
+    }).detach();
+    return r;
+  }
+
+  // Asks the thread to exit once idle (an idle runner waits for work).
+  void stop() {
+    std::lock_guard lock(mu);
+    abandoned = true;
+    cv.notify_all();
+  }
 };
 
 QueuedExporter::QueuedExporter(std::string id, std::shared_ptr<Exporter> inner,
                                QueueOptions queue_options, int num_consumers, RetrySettings retry,
                                selftelemetry::Registry* registry, std::shared_ptr<Clock> clock,
-                               BatchSettings batch)
+                               BatchSettings batch, std::chrono::nanoseconds timeout)
     : id_(std::move(id)),
       inner_(std::move(inner)),
       queue_options_(std::move(queue_options)),
       num_consumers_(std::max(1, num_consumers)),
       retry_(retry),
       batch_(batch),
+      timeout_(timeout),
       registry_(registry),
       clock_(std::move(clock)),
       counters_(std::make_unique<Counters>()),
@@ -49,6 +117,9 @@ QueuedExporter::QueuedExporter(std::string id, std::shared_ptr<Exporter> inner,
     }
     counters_->retries = &registry_->counter("agentgate_exporter_retries_total", l,
                                              "Export attempts that failed and were retried.");
+    counters_->timeouts =
+        &registry_->counter("agentgate_exporter_timeouts_total", l,
+                            "Export attempts that exceeded the exporter's timeout.");
   }
 }
 
@@ -132,12 +203,19 @@ void QueuedExporter::shutdown() {
     if (t.joinable()) t.join();
   consumers_.clear();
   if (queue_) queue_->close();
+  // Timed-out calls still inside the exporter: give them a moment to return, then shut the
+  // exporter down regardless (their records are unacknowledged, delivered after the next start).
+  const auto grace = std::chrono::steady_clock::now() + kAbandonedGrace;
+  while (abandoned_->load() > 0 && std::chrono::steady_clock::now() < grace) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll of a detached thread
+  }
   inner_->shutdown();
 }
 
 Status QueuedExporter::consume(BatchPtr&& batch) {
   if (!queue_ || stopping_) return Error::unavailable("exporter " + id_ + " is not running");
-  const std::string bytes = pdata::encodeProtobuf(*batch);
+  std::string bytes = pdata::encodeProtobuf(*batch);
+  appendContext(bytes, batch->context);  // who sent it, for exporters after a restart
   Status st = queue_->append(batch->signal(), bytes, clock_->unixMillis());
   if (!st.ok()) {
     Error e = st.takeError();
@@ -149,14 +227,49 @@ Status QueuedExporter::consume(BatchPtr&& batch) {
 
 void QueuedExporter::consumerLoop() {
   std::optional<QueueItem> carry;  // taken from the queue but belonging to the next group
+  std::shared_ptr<Runner> runner;
   while (!stopping_) {
     std::optional<QueueItem> item = carry ? std::move(carry) : queue_->next(kIdleWait);
     carry.reset();
     if (!item) continue;
     std::vector<QueueItem> group = collect(std::move(*item), carry);
-    deliver(group);
+    deliver(group, runner);
   }
+  if (runner) runner->stop();
   // Handed out but not exported: stays unacknowledged, delivered after the next start.
+}
+
+Status QueuedExporter::attempt(BatchPtr batch, std::shared_ptr<Runner>& runner) {
+  if (timeout_.count() <= 0) return inner_->consume(std::move(batch));
+  const auto timedOut = [&] {
+    ++timeouts_;
+    if (counters_->timeouts) counters_->timeouts->add();
+    return Error::unavailable(
+        "exporter " + id_ + ": export attempt exceeded timeout " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()) +
+            "ms",
+        std::chrono::seconds{0});
+  };
+  if (!runner) {
+    // Calls still hung: do not pile up threads on a destination that never answers.
+    if (abandoned_->load() >= kAbandonedPerConsumer * num_consumers_) return timedOut();
+    runner = Runner::start(inner_, abandoned_);
+  }
+  std::unique_lock lock(runner->mu);
+  runner->batch = std::move(batch);
+  runner->has_work = true;
+  runner->done = false;
+  runner->cv.notify_all();
+  // Real time, not the injected clock: this bounds a call that is really running.
+  if (runner->cv.wait_for(lock, timeout_, [&] { return runner->done; })) {
+    return std::move(runner->result);
+  }
+  runner->abandoned = true;
+  abandoned_->fetch_add(1);
+  lock.unlock();
+  runner.reset();
+  return timedOut();
 }
 
 namespace {
@@ -182,7 +295,9 @@ std::vector<QueueItem> QueuedExporter::collect(QueueItem first, std::optional<Qu
     std::optional<QueueItem> more = queue_->next(std::max(left, std::chrono::milliseconds(0)));
     if (!more) break;
     const size_t n = itemsIn(*more);
+    // Only batches of one signal and one request context (sender identity) are merged.
     if (more->signal != group.front().signal ||
+        contextBytes(more->payload) != contextBytes(group.front().payload) ||
         (batch_.max_size != 0 && items + n > batch_.max_size)) {
       carry = std::move(more);
       break;
@@ -209,7 +324,7 @@ std::chrono::nanoseconds QueuedExporter::jitter(std::chrono::nanoseconds interva
   return std::chrono::nanoseconds(int64_t(d - f * d + u * (2 * f * d)));
 }
 
-void QueuedExporter::deliver(std::vector<QueueItem>& group) {
+void QueuedExporter::deliver(std::vector<QueueItem>& group, std::shared_ptr<Runner>& runner) {
   const Signal signal = group.front().signal;
   const auto i = static_cast<size_t>(signal);
   const auto started = clock_->now();
@@ -230,8 +345,9 @@ void QueuedExporter::deliver(std::vector<QueueItem>& group) {
       ++it;
     }
     if (group.empty()) return;
+    (void)decodeContext(contextBytes(group.front().payload), batch->context);
     const size_t items = batch->itemCount();
-    Status st = inner_->consume(std::move(batch));
+    Status st = attempt(std::move(batch), runner);
     if (st.ok()) {
       if (counters_->sent[i]) counters_->sent[i]->add(items);
       for (const auto& item : group) queue_->ack(item.id);

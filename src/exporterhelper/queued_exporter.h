@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,7 +27,8 @@ class QueuedExporter final : public Exporter {
   QueuedExporter(std::string id, std::shared_ptr<Exporter> inner, QueueOptions queue_options,
                  int num_consumers, RetrySettings retry, selftelemetry::Registry* registry,
                  std::shared_ptr<Clock> clock = std::make_shared<SystemClock>(),
-                 BatchSettings batch = {});
+                 BatchSettings batch = {},
+                 std::chrono::nanoseconds timeout = std::chrono::nanoseconds{0});
   ~QueuedExporter() override;
 
   // Starts the wrapped exporter, opens (recovers) the queue, starts the consumers.
@@ -40,15 +42,21 @@ class QueuedExporter final : public Exporter {
   PersistentQueue* queue() { return queue_.get(); }
   uint64_t retries() const { return retries_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
+  uint64_t timeouts() const { return timeouts_.load(); }
+  // Timed-out attempts whose exporter call has not returned yet.
+  int abandonedAttempts() const { return abandoned_->load(); }
 
   // Opens the queue without a Host (tests that need no wrapped-exporter start).
   Status startWithoutHost();
 
  private:
   struct Counters;
+  struct Runner;
   Status openQueue();
   void consumerLoop();
-  void deliver(std::vector<QueueItem>& group);
+  void deliver(std::vector<QueueItem>& group, std::shared_ptr<Runner>& runner);
+  // One export call under `timeout` (see the .cc for the mechanism).
+  Status attempt(BatchPtr batch, std::shared_ptr<Runner>& runner);
   // Queued batches to export together: `first`, then (with batching) more of the same signal.
   std::vector<QueueItem> collect(QueueItem first, std::optional<QueueItem>& carry);
   void drop(const QueueItem& item, std::string_view reason, size_t items, std::string_view why);
@@ -60,6 +68,7 @@ class QueuedExporter final : public Exporter {
   int num_consumers_;
   RetrySettings retry_;
   BatchSettings batch_;
+  std::chrono::nanoseconds timeout_;  // per export attempt; 0 = unbounded
   selftelemetry::Registry* registry_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<PersistentQueue> queue_;
@@ -69,6 +78,9 @@ class QueuedExporter final : public Exporter {
   bool shut_down_ = false;
   std::atomic<uint64_t> retries_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> timeouts_{0};
+  // Shared with detached attempt threads, which may outlive this object.
+  std::shared_ptr<std::atomic<int>> abandoned_ = std::make_shared<std::atomic<int>>(0);
   std::atomic<int64_t> last_drop_log_ms_{0};
   std::mutex rng_mu_;
   uint64_t rng_state_;

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 constexpr size_t kHardDepthCap = 1000;  // see proto_decoder.cc
+constexpr size_t kSharedParserMaxBytes = 1u << 20;
 
 // True when `key` matches `canon` (lowercase, no underscores) ignoring case and underscores, so
 // "resourceLogs", "resource_logs" and "ResourceLogs" all match "resourcelogs".
@@ -89,8 +91,13 @@ class JsonDecoder {
         max_depth_(std::min(limits.max_anyvalue_depth, kHardDepthCap)) {}
 
   Status run(std::string_view json) {
-    // One parser per thread: its buffers are reused across requests.
-    thread_local simdjson::dom::parser parser;
+    // One parser per thread: its buffers are reused across requests. A large document gets a
+    // parser of its own, freed afterwards: the parser keeps buffers of several times the largest
+    // document it has seen, which would stay resident outside the memory limiter's accounting.
+    thread_local simdjson::dom::parser shared_parser;
+    std::optional<simdjson::dom::parser> own_parser;
+    if (json.size() > kSharedParserMaxBytes) own_parser.emplace();
+    simdjson::dom::parser& parser = own_parser ? *own_parser : shared_parser;
     element root;
     auto err = parser.parse(json.data(), json.size()).get(root);
     if (err) return Error::invalid(std::string("invalid JSON: ") + simdjson::error_message(err));

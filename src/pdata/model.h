@@ -306,8 +306,28 @@ struct RequestContext {
 
 // Batch: one decoded export request of one signal. Move-only; owns everything its views point to.
 class Batch {
-  // First member: constructed before and destroyed after every vector that allocates from it.
-  std::pmr::monotonic_buffer_resource arena_{16 * 1024};
+  // Counts the arena's blocks (for the memory limiter); the arena asks it only for new chunks, so
+  // counting costs nothing per record.
+  class CountingResource final : public std::pmr::memory_resource {
+   public:
+    size_t bytes = 0;
+
+   private:
+    void* do_allocate(size_t n, size_t align) override {
+      bytes += n;
+      return std::pmr::new_delete_resource()->allocate(n, align);
+    }
+    void do_deallocate(void* p, size_t n, size_t align) override {
+      bytes -= n;
+      std::pmr::new_delete_resource()->deallocate(p, n, align);
+    }
+    bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override {
+      return this == &o;
+    }
+  };
+  // First members: constructed before and destroyed after every vector that allocates from them.
+  CountingResource upstream_;
+  std::pmr::monotonic_buffer_resource arena_{16 * 1024, &upstream_};
 
  public:
   explicit Batch(Signal signal) : signal_(signal) {}
@@ -349,6 +369,8 @@ class Batch {
     for (const auto& b : buffers_) n += b->size();
     return n;
   }
+  // Bytes the arena took from the heap (decoded model, copied strings).
+  size_t arenaBytes() const { return upstream_.bytes; }
 
  private:
   Signal signal_;

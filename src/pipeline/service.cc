@@ -56,7 +56,7 @@ Result<std::shared_ptr<Exporter>> withQueue(Service& svc, const ComponentId& id,
   o.fsync_interval = std::chrono::duration_cast<std::chrono::milliseconds>(q.fsync_interval);
   return std::shared_ptr<Exporter>(std::make_shared<exporterhelper::QueuedExporter>(
       id.str(), std::move(exporter), std::move(o), q.num_consumers, helper.retry, &telemetry,
-      std::make_shared<exporterhelper::SystemClock>(), batch));
+      std::make_shared<exporterhelper::SystemClock>(), batch, helper.timeout));
 }
 
 }  // namespace
@@ -89,13 +89,17 @@ Result<std::unique_ptr<Service>> Service::build(const CollectorConfig& config,
       if (!entry) return Error::config("exporter \"" + id.str() + "\" is not configured");
       const auto* factory = static_cast<const ExporterFactory*>(entry->factory);
       CreateSettings settings = settingsFor(base, id);
-      if (entry->helper.timeout_set) settings.timeout = entry->helper.timeout;
+      // One timeout for the exporter's client and the queue's watchdog, so neither cuts the
+      // other short: the config's, else the exporter's own default.
+      exporterhelper::HelperSettings helper = entry->helper;
+      if (!helper.timeout_set) helper.timeout = factory->defaultTimeout();
+      settings.timeout = helper.timeout;
       auto created = factory->create(settings, *entry->config);
       if (!created) return componentError(ComponentKind::kExporter, id, created.error());
       std::shared_ptr<Exporter> exporter = created.value();
-      if (entry->helper.queue.enabled) {
+      if (helper.queue.enabled) {
         auto b = batching.find(id.str());
-        auto wrapped = withQueue(*svc, id, entry->helper,
+        auto wrapped = withQueue(*svc, id, helper,
                                  b == batching.end() ? exporterhelper::BatchSettings{} : b->second,
                                  base.data_dir, exporter, telemetry);
         if (!wrapped) return componentError(ComponentKind::kExporter, id, wrapped.error());

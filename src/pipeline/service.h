@@ -12,6 +12,7 @@
 
 #include "agentgate/component.h"
 #include "agentgate/factory.h"
+#include "common/memory_budget.h"
 #include "pipeline/collector_config.h"
 
 namespace agentgate::pipeline {
@@ -38,6 +39,7 @@ class Service : public Host {
   net::WorkerPool& workers() override { return workers_; }
   bool ready() const override { return ready_.load(); }
   void reportEndpoint(std::string_view name, std::string_view address) override;
+  MemoryBudget* memoryBudget() override { return &budget_; }
 
   std::vector<std::pair<std::string, std::string>> endpoints() const;
 
@@ -48,6 +50,7 @@ class Service : public Host {
   selftelemetry::Registry& telemetry_;
   net::WorkerPool& workers_;
   std::atomic<bool> ready_{false};
+  MemoryBudget budget_;
   bool started_ = false;
   bool stopped_ = false;
 

@@ -87,6 +87,7 @@ class CapturingExporter : public Exporter {
     return {};
   }
   std::vector<std::string> seen;
+  std::chrono::nanoseconds timeout{-1};  // CreateSettings::timeout at creation
 
  private:
   std::string id_;
@@ -140,6 +141,7 @@ class CapturingExporterFactory : public ExporterFactory {
   Result<std::shared_ptr<Exporter>> create(const CreateSettings& s,
                                            const ComponentConfig&) const override {
     auto e = std::make_shared<CapturingExporter>(s.id.str(), s.id.name == "failing");
+    e->timeout = s.timeout;
     exporters()[s.id.str()] = e;
     return std::shared_ptr<Exporter>(e);
   }
@@ -284,6 +286,23 @@ TEST_F(ServiceTest, SendingQueueStorageMustBeAStorageExtension) {
   auto svc2 = Service::build(cfg, CreateSettings{}, telemetry, pool);
   ASSERT_FALSE(svc2.ok());
   EXPECT_NE(svc2.error().message.find("--data-dir"), std::string::npos);
+}
+
+TEST_F(ServiceTest, ExportersAreCreatedWithTheirTimeoutAndTheHostHasAMemoryBudget) {
+  CollectorConfig cfg;
+  cfg.receivers.push_back(entry(rf, "fake"));
+  cfg.exporters.push_back(entry(ef, "capture", "one"));
+  cfg.exporters.back().helper.timeout = std::chrono::milliseconds(1234);
+  cfg.exporters.back().helper.timeout_set = true;
+  cfg.exporters.push_back(entry(ef, "capture", "two"));  // the collector's default, 5s
+  cfg.pipelines.push_back(PipelineConfig{
+      "logs", Signal::kLogs, {{"fake", ""}}, {}, {{"capture", "one"}, {"capture", "two"}}});
+  auto svc = Service::build(cfg, CreateSettings{}, telemetry, pool);
+  ASSERT_TRUE(svc.ok()) << svc.error().message;
+  EXPECT_EQ(exporters()["capture/one"]->timeout, std::chrono::milliseconds(1234));
+  EXPECT_EQ(exporters()["capture/two"]->timeout, std::chrono::seconds(5));
+  ASSERT_NE((*svc)->memoryBudget(), nullptr);
+  EXPECT_EQ((*svc)->memoryBudget()->limit(), 0u);  // no memory_limiter: no limit
 }
 
 TEST_F(ServiceTest, SignalsWithoutPipelineHaveNoConsumer) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "agentgate/component.h"
+#include "common/memory_budget.h"
 #include "net/worker_pool.h"
 #include "selftelemetry/registry.h"
 
@@ -34,6 +35,7 @@ class TestHost : public Host {
   }
   selftelemetry::Registry& telemetry() override { return registry_; }
   net::WorkerPool& workers() override { return pool_; }
+  MemoryBudget* memoryBudget() override { return &budget_; }
   bool ready() const override { return ready_; }
   void setReady(bool r) { ready_ = r; }
 
@@ -55,6 +57,7 @@ class TestHost : public Host {
  private:
   net::WorkerPool pool_;
   selftelemetry::Registry registry_;
+  MemoryBudget budget_;
   std::map<std::string, std::unique_ptr<Extension>> owned_;
   std::map<std::string, Extension*> borrowed_;
   mutable std::mutex mu_;

@@ -18,6 +18,8 @@ class OtlpHttpFactory final : public ExporterFactory {
   Result<std::shared_ptr<Exporter>> create(const CreateSettings& settings,
                                            const ComponentConfig& cfg) const override;
   bool queueByDefault() const override { return true; }
+  // confighttp's client default, which the collector's otlphttp `timeout` key sets.
+  std::chrono::nanoseconds defaultTimeout() const override { return std::chrono::seconds(30); }
 };
 
 std::unique_ptr<OtlpHttpFactory> makeOtlpHttpFactory();

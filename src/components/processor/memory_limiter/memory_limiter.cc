@@ -1,5 +1,6 @@
 #include "components/processor/memory_limiter/memory_limiter.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "common/logging.h"
+#include "selftelemetry/registry.h"
 
 namespace agentgate::components::memory_limiter {
 namespace {
@@ -69,18 +71,51 @@ uint64_t totalMemory() {
   return total;
 }
 
+struct MemoryLimiter::Metrics {
+  selftelemetry::Gauge* rss = nullptr;
+  selftelemetry::Gauge* inflight = nullptr;
+  selftelemetry::Gauge* inflight_peak = nullptr;
+  selftelemetry::Gauge* inflight_limit = nullptr;
+  selftelemetry::Gauge* pressure = nullptr;
+  selftelemetry::Gauge* refused = nullptr;
+};
+
 MemoryLimiter::MemoryLimiter(Config cfg, Limits limits, ConsumerPtr next, RssFn rss)
-    : cfg_(std::move(cfg)), limits_(limits), next_(std::move(next)), rss_(std::move(rss)) {}
+    : cfg_(std::move(cfg)),
+      limits_(limits),
+      next_(std::move(next)),
+      rss_(std::move(rss)),
+      metrics_(std::make_unique<Metrics>()) {}
 
 MemoryLimiter::~MemoryLimiter() { shutdown(); }
 
 void MemoryLimiter::checkNow() {
   auto rss = rss_();
   if (!rss) return;  // unreadable: keep the last decision
-  bool over = *rss > limits_.softLimit();
-  bool was = refusing_.exchange(over, std::memory_order_relaxed);
-  if (over != was) {
-    if (over) {
+  using P = MemoryBudget::Pressure;
+  P level = *rss > limits_.limit_bytes   ? P::kHard
+            : *rss > limits_.softLimit() ? P::kSoft
+                                         : P::kNone;
+  if (level != P::kNone) {
+    // Freed request buffers may still be held by the allocator; hand them back so RSS reflects
+    // what is in use and the limiter does not keep refusing on memory nobody holds.
+    ::malloc_trim(0);
+  }
+  P was = pressure_.exchange(level, std::memory_order_relaxed);
+  refusing_.store(level != P::kNone, std::memory_order_relaxed);
+  if (budget_ != nullptr) budget_->setPressure(level);
+  if (metrics_->rss != nullptr) {
+    metrics_->rss->set(static_cast<int64_t>(*rss));
+    metrics_->pressure->set(static_cast<int64_t>(level));
+    if (budget_ != nullptr) {
+      metrics_->inflight->set(static_cast<int64_t>(budget_->used()));
+      metrics_->inflight_peak->set(static_cast<int64_t>(budget_->peak()));
+      metrics_->inflight_limit->set(static_cast<int64_t>(budget_->limit()));
+      metrics_->refused->set(static_cast<int64_t>(budget_->refusals()));
+    }
+  }
+  if ((level != P::kNone) != (was != P::kNone)) {
+    if (level != P::kNone) {
       log::warn("memory_limiter: RSS {} MiB above soft limit {} MiB, refusing data", *rss / kMiB,
                 limits_.softLimit() / kMiB);
     } else {
@@ -90,8 +125,29 @@ void MemoryLimiter::checkNow() {
 }
 
 Status MemoryLimiter::start(Host& host) {
-  (void)host;
   if (thread_.joinable()) return {};
+  budget_ = host.memoryBudget();
+  if (budget_ != nullptr) budget_->setLimit(limits_.spike_bytes);
+  // Request buffers of a few hundred KiB and more come from mmap and go back to the kernel when
+  // freed, instead of staying in the heap at the high-water mark (glibc's dynamic threshold
+  // would otherwise rise to the size of the largest buffer freed).
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  const selftelemetry::Labels l;
+  auto& reg = host.telemetry();
+  metrics_->rss = &reg.gauge("agentgate_memory_limiter_rss_bytes", l,
+                             "Process resident set size at the last check.");
+  metrics_->pressure =
+      &reg.gauge("agentgate_memory_limiter_pressure", l,
+                 "0 = accepting, 1 = above the soft limit, 2 = above the hard limit.");
+  metrics_->inflight = &reg.gauge("agentgate_memory_inflight_bytes", l,
+                                  "Bytes reserved by requests between receipt and queue append.");
+  metrics_->inflight_peak = &reg.gauge("agentgate_memory_inflight_peak_bytes", l,
+                                       "Highest in-flight reservation since start.");
+  metrics_->inflight_limit = &reg.gauge("agentgate_memory_inflight_limit_bytes", l,
+                                        "Admission budget for in-flight request bytes.");
+  // A gauge set from the budget's own count: several limiters (one per pipeline) share it.
+  metrics_->refused = &reg.gauge("agentgate_memory_refused_requests", l,
+                                 "Requests refused by the memory budget or memory pressure.");
   checkNow();
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
@@ -114,7 +170,10 @@ void MemoryLimiter::shutdown() {
 }
 
 Status MemoryLimiter::consume(BatchPtr&& batch) {
-  if (refusing()) return Error::unavailable("data refused due to high memory usage");
+  if (refusing()) {
+    if (budget_ != nullptr) budget_->countRefusal();
+    return Error::unavailable("data refused due to high memory usage");
+  }
   return next_->consume(std::move(batch));
 }
 

@@ -98,6 +98,41 @@ TEST(MemoryLimiter, BackgroundThreadFollowsMemoryUsage) {
   m.shutdown();
 }
 
+TEST(MemoryLimiter, SetsTheAdmissionBudgetAndPublishesPressureToIt) {
+  std::atomic<uint64_t> rss{10};
+  Config c;
+  c.check_interval = std::chrono::hours(1);  // samples only when the test says
+  c.limit_mib = 100;
+  c.spike_limit_mib = 30;
+  auto next = std::make_shared<Capture>();
+  MemoryLimiter m(c, computeLimits(c, 0), next,
+                  [&] { return std::optional<uint64_t>(rss.load()); });
+  testlib::TestHost host;
+  ASSERT_TRUE(m.start(host).ok());
+  MemoryBudget& budget = *host.memoryBudget();
+  // In flight may add the spike on top of the soft limit: 70 + 30 = 100 MiB.
+  EXPECT_EQ(budget.limit(), 30ull << 20);
+  EXPECT_EQ(budget.pressure(), MemoryBudget::Pressure::kNone);
+  rss = 80ull << 20;  // above soft (70), below hard (100)
+  m.checkNow();
+  EXPECT_EQ(budget.pressure(), MemoryBudget::Pressure::kSoft);
+  EXPECT_FALSE(m.consume(batch()).ok());
+  rss = 120ull << 20;
+  m.checkNow();
+  EXPECT_EQ(budget.pressure(), MemoryBudget::Pressure::kHard);
+  rss = 10;
+  m.checkNow();
+  EXPECT_EQ(budget.pressure(), MemoryBudget::Pressure::kNone);
+  EXPECT_TRUE(m.consume(batch()).ok());
+  EXPECT_EQ(next->count, 1);
+  EXPECT_EQ(budget.refusals(), 1u);
+  m.checkNow();
+  auto text = host.telemetry().renderPrometheus();
+  EXPECT_NE(text.find("agentgate_memory_inflight_limit_bytes 31457280"), std::string::npos) << text;
+  EXPECT_NE(text.find("agentgate_memory_refused_requests 1"), std::string::npos);
+  m.shutdown();
+}
+
 TEST(MemoryLimiter, LimitsAndValidation) {
   Config c;
   c.limit_mib = 512;

@@ -38,12 +38,13 @@ std::string_view codeName(int code) {
 OtlpGrpcHandler::OtlpGrpcHandler(const GrpcProtocolConfig& config, ReceiverConsumers consumers,
                                  const ServerAuthenticator* auth,
                                  std::shared_ptr<TransportTelemetry> telemetry,
-                                 pdata::DecodeLimits limits)
+                                 pdata::DecodeLimits limits, MemoryBudget* budget)
     : include_metadata_(config.include_metadata),
       consumers_(std::move(consumers)),
       auth_(auth),
       telemetry_(std::move(telemetry)),
-      limits_(limits) {}
+      limits_(limits),
+      budget_(budget) {}
 
 bool OtlpGrpcHandler::handles(const std::string& method) const {
   auto s = signalForMethod(method);
@@ -79,8 +80,20 @@ net::GrpcReply OtlpGrpcHandler::handle(net::GrpcCall& call) {
   ctx.client_address = std::move(call.peer);
   if (include_metadata_) ctx.metadata = metadataForContext(call.metadata);
 
+  // grpc++ has received the whole message (at most max_recv_msg_size_mib) before this call; the
+  // budget covers what decoding and queueing it adds, and a refusal frees it at once.
+  MemoryReservation memory(budget_);
+  if (budget_ != nullptr &&
+      (budget_->underPressure() || !memory.resize(decodeFootprint(call.body.size(), false)))) {
+    budget_->countRefusal();
+    const Error err = memoryRefusal();
+    reply.code = net::grpcCode(err);
+    reply.message = err.message;
+    reply.retry_after = err.retry_after;
+    return finish(std::move(reply));
+  }
   auto result = deliver(*signal, /*json=*/false, std::move(call.body), std::move(ctx), *consumer,
-                        limits_, *telemetry_);
+                        limits_, *telemetry_, budget_ != nullptr ? &memory : nullptr);
   if (!result.status.ok()) {
     const Error& err = result.status.error();
     reply.code =

@@ -26,7 +26,7 @@ class OtlpGrpcHandler final : public net::GrpcHandler {
   // `auth` may be null; it must outlive the handler's server.
   OtlpGrpcHandler(const GrpcProtocolConfig& config, ReceiverConsumers consumers,
                   const ServerAuthenticator* auth, std::shared_ptr<TransportTelemetry> telemetry,
-                  pdata::DecodeLimits limits = {});
+                  pdata::DecodeLimits limits = {}, MemoryBudget* budget = nullptr);
 
   // Only methods of signals some pipeline consumes (others: UNIMPLEMENTED, as the collector).
   bool handles(const std::string& method) const override;
@@ -40,6 +40,7 @@ class OtlpGrpcHandler final : public net::GrpcHandler {
   const ServerAuthenticator* auth_;
   std::shared_ptr<TransportTelemetry> telemetry_;
   pdata::DecodeLimits limits_;
+  MemoryBudget* budget_;  // may be null: no accounting
 };
 
 }  // namespace agentgate::components::otlpreceiver

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <any>
+#include <charconv>
 
 #include "common/strings.h"
 #include "net/compression.h"
@@ -31,6 +32,9 @@ struct RequestState {
   Media media = Media::kOther;
   std::string encoding;  // lower-cased Content-Encoding, "" for identity
   AuthIdentity identity;
+  // The request's share of the memory budget, taken before the body is read, released when the
+  // request is answered (std::any needs a copyable state, hence the shared_ptr).
+  std::shared_ptr<MemoryReservation> memory;
 };
 
 // An error answer in the request's content type (google.rpc.Status), text/plain otherwise.
@@ -62,17 +66,45 @@ net::HttpResponse tooLarge(Media media, size_t limit) {
                        "request body too large: limit is " + std::to_string(limit) + " bytes");
 }
 
+// A retryable error as the collector answers it: 503/429 with Retry-After and RetryInfo.
+net::HttpResponse retryableResponse(Media media, const Error& err) {
+  int http = net::otlpHttpStatus(err);
+  auto retry = net::retryAfterValue(http, err);
+  auto resp = errorResponse(media, http, net::grpcCode(err), err.message,
+                            retry ? err.retry_after : std::chrono::seconds{0});
+  if (retry) resp.headers.emplace_back("retry-after", *retry);
+  return resp;
+}
+
+// Content-Length when present and well-formed.
+std::optional<uint64_t> contentLength(const net::HttpRequest& request) {
+  auto v = request.header("content-length");
+  if (!v) return std::nullopt;
+  uint64_t n = 0;
+  auto s = strings::trim(*v);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return n;
+}
+
+// First inflation cap for a compressed body: room for ordinary OTLP compression ratios. A body
+// that inflates further (a bomb, or very repetitive data) is tried again with the configured
+// maximum, reserved in full first.
+constexpr uint64_t kTypicalInflateRatio = 8;
+constexpr uint64_t kMinInflateCap = 1u << 20;
+
 }  // namespace
 
 OtlpHttpHandler::OtlpHttpHandler(const HttpProtocolConfig& config, ReceiverConsumers consumers,
                                  const ServerAuthenticator* auth,
                                  std::shared_ptr<TransportTelemetry> telemetry,
-                                 pdata::DecodeLimits limits)
+                                 pdata::DecodeLimits limits, MemoryBudget* budget)
     : config_(config),
       consumers_(std::move(consumers)),
       auth_(auth),
       telemetry_(std::move(telemetry)),
-      limits_(limits) {}
+      limits_(limits),
+      budget_(budget) {}
 
 net::HttpResponse OtlpHttpHandler::finish(net::HttpResponse response) {
   for (const auto& [k, v] : config_.response_headers) response.headers.emplace_back(k, v);
@@ -127,8 +159,40 @@ std::optional<net::HttpResponse> OtlpHttpHandler::onHeaders(net::HttpRequest& re
                                   "unsupported Content-Encoding: " + state.encoding));
     }
   }
+  if (budget_ != nullptr) {
+    // Admission before the body is read: under memory pressure, or when the body would not fit
+    // the budget, the client is told to retry and the body is never buffered. A body without
+    // Content-Length (chunked) may grow to the configured maximum, so that much is reserved.
+    auto memory = std::make_shared<MemoryReservation>(budget_);
+    const uint64_t announced = contentLength(request).value_or(config_.max_request_body_size);
+    const uint64_t need = net::isIdentityEncoding(state.encoding)
+                              ? decodeFootprint(announced, state.media == Media::kJson)
+                              : announced;
+    if (budget_->underPressure() || !memory->resize(need)) {
+      budget_->countRefusal();
+      return finish(retryableResponse(state.media, memoryRefusal()));
+    }
+    state.memory = std::move(memory);
+  }
   request.state = std::move(state);
   return std::nullopt;
+}
+
+Result<std::string> OtlpHttpHandler::inflate(std::string_view encoding, std::string_view body,
+                                             MemoryReservation* reservation) {
+  const uint64_t max_body = config_.max_request_body_size;
+  if (reservation == nullptr) return net::decompress(encoding, body, max_body);
+  // The output buffer grows geometrically: old and new copies coexist while it grows, so twice
+  // the cap is reserved, next to the compressed body.
+  uint64_t cap = std::min(max_body, std::max(body.size() * kTypicalInflateRatio, kMinInflateCap));
+  if (!reservation->resize(body.size() + 2 * cap)) return memoryRefusal();
+  auto inflated = net::decompress(encoding, body, cap);
+  if (!inflated.ok() && inflated.error().code == ErrorCode::kTooLarge && cap < max_body) {
+    cap = max_body;
+    if (!reservation->resize(body.size() + 2 * cap)) return memoryRefusal();
+    inflated = net::decompress(encoding, body, cap);
+  }
+  return inflated;
 }
 
 size_t OtlpHttpHandler::bodyLimit(const net::HttpRequest&) const {
@@ -145,6 +209,9 @@ net::HttpResponse OtlpHttpHandler::onRequest(net::HttpRequest& request) {
     return finish(net::HttpResponse::text(500, "request state missing"));
   }
   Media media = state->media;
+  // Held until this function returns, i.e. until the batch is durably queued (or refused).
+  std::shared_ptr<MemoryReservation> memory_owner = std::move(state->memory);
+  MemoryReservation* memory = memory_owner.get();
   std::string body;
   if (net::isIdentityEncoding(state->encoding)) {
     if (request.body.size() > config_.max_request_body_size) {
@@ -152,17 +219,24 @@ net::HttpResponse OtlpHttpHandler::onRequest(net::HttpRequest& request) {
     }
     body = std::move(request.body);
   } else {
-    auto inflated = net::decompress(state->encoding, request.body,
-                                    static_cast<size_t>(config_.max_request_body_size));
+    auto inflated = inflate(state->encoding, request.body, memory);
     if (!inflated.ok()) {
       if (inflated.error().code == ErrorCode::kTooLarge) {
         return finish(tooLarge(media, config_.max_request_body_size));
+      }
+      if (inflated.error().code == ErrorCode::kUnavailable) {
+        if (budget_ != nullptr) budget_->countRefusal();
+        return finish(retryableResponse(media, inflated.error()));
       }
       return finish(
           errorResponse(media, 400, net::grpc_code::kInvalidArgument, inflated.error().message));
     }
     body = std::move(*inflated);
     std::string().swap(request.body);  // the compressed bytes are no longer needed
+    if (memory != nullptr && !memory->resize(decodeFootprint(body.size(), media == Media::kJson))) {
+      budget_->countRefusal();
+      return finish(retryableResponse(media, memoryRefusal()));
+    }
   }
 
   pdata::RequestContext ctx;
@@ -174,18 +248,13 @@ net::HttpResponse OtlpHttpHandler::onRequest(net::HttpRequest& request) {
   Signal signal = state->signal;
   auto consumer = consumers_.forSignal(signal);
   auto result = deliver(signal, media == Media::kJson, std::move(body), std::move(ctx), *consumer,
-                        limits_, *telemetry_);
+                        limits_, *telemetry_, memory);
   if (!result.status.ok()) {
     const Error& err = result.status.error();
     if (err.code == ErrorCode::kInvalid) {
       return finish(errorResponse(media, 400, net::grpc_code::kInvalidArgument, err.message));
     }
-    int http = net::otlpHttpStatus(err);
-    auto retry = net::retryAfterValue(http, err);
-    auto resp = errorResponse(media, http, net::grpcCode(err), err.message,
-                              retry ? err.retry_after : std::chrono::seconds{0});
-    if (retry) resp.headers.emplace_back("retry-after", *retry);
-    return finish(std::move(resp));
+    return finish(retryableResponse(media, err));
   }
 
   net::HttpResponse ok;

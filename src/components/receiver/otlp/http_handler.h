@@ -19,7 +19,7 @@ class OtlpHttpHandler final : public net::HttpHandler {
   // `auth` may be null (no authenticator); it must outlive the handler's server.
   OtlpHttpHandler(const HttpProtocolConfig& config, ReceiverConsumers consumers,
                   const ServerAuthenticator* auth, std::shared_ptr<TransportTelemetry> telemetry,
-                  pdata::DecodeLimits limits = {});
+                  pdata::DecodeLimits limits = {}, MemoryBudget* budget = nullptr);
 
   std::optional<net::HttpResponse> onHeaders(net::HttpRequest& request) override;
   size_t bodyLimit(const net::HttpRequest& request) const override;
@@ -28,12 +28,16 @@ class OtlpHttpHandler final : public net::HttpHandler {
 
  private:
   net::HttpResponse finish(net::HttpResponse response);
+  // Inflates a compressed body under the memory budget: the output cap is reserved first.
+  Result<std::string> inflate(std::string_view encoding, std::string_view body,
+                              MemoryReservation* reservation);
 
   HttpProtocolConfig config_;
   ReceiverConsumers consumers_;
   const ServerAuthenticator* auth_;
   std::shared_ptr<TransportTelemetry> telemetry_;
   pdata::DecodeLimits limits_;
+  MemoryBudget* budget_;  // may be null: no accounting
 };
 
 }  // namespace agentgate::components::otlpreceiver

@@ -76,10 +76,20 @@ void TransportTelemetry::countRequest(std::string_view code) {
   c->add();
 }
 
+uint64_t decodeFootprint(uint64_t decoded_bytes, bool json) {
+  // JSON: the body, simdjson's padded copy, tape and string buffer (about 4x the document
+  // together), the arena's copies of strings; protobuf: the body (adopted, not copied), an arena
+  // of about the same size, and the queue's serialized copy.
+  return decoded_bytes * (json ? 7 : 3);
+}
+
+Error memoryRefusal() { return Error::unavailable("data refused due to high memory usage"); }
+
 DeliverResult deliver(Signal signal, bool json, std::string&& body, pdata::RequestContext&& context,
                       Consumer& consumer, const pdata::DecodeLimits& limits,
-                      TransportTelemetry& telemetry) {
+                      TransportTelemetry& telemetry, MemoryReservation* reservation) {
   DeliverResult out;
+  const uint64_t wire_bytes = body.size();
   auto batch = std::make_unique<pdata::Batch>(signal);
   Status decoded;
   if (json) {
@@ -98,6 +108,17 @@ DeliverResult deliver(Signal signal, bool json, std::string&& body, pdata::Reque
   }
   out.items = batch->itemCount();
   if (out.items == 0) return out;
+  if (reservation != nullptr) {
+    // What stays held until the append returned: the batch as measured, plus one serialized
+    // copy of it while a queue appends it (JSON's decoder buffers are gone by now).
+    const uint64_t held = batch->bufferBytes() + batch->arenaBytes() + wire_bytes;
+    if (!reservation->resize(held)) {
+      if (reservation->budget() != nullptr) reservation->budget()->countRefusal();
+      telemetry.countItems(signal, out.items, false);
+      out.status = memoryRefusal();
+      return out;
+    }
+  }
   batch->context = std::move(context);
   Status st;
   try {

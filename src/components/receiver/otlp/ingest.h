@@ -15,6 +15,7 @@
 #include "agentgate/component.h"
 #include "agentgate/result.h"
 #include "agentgate/signal.h"
+#include "common/memory_budget.h"
 #include "pdata/codec.h"
 #include "pdata/model.h"
 #include "selftelemetry/registry.h"
@@ -61,12 +62,24 @@ struct DeliverResult {
   size_t items = 0;
 };
 
+// Memory a request holds from decode to the durable queue append, for the admission budget
+// (DESIGN section 7): the decoded bytes themselves, the decoder's working memory (simdjson's
+// tape and string buffers are several times the document; our protobuf decoder only adds the
+// arena), and one serialized copy while the batch is appended to a queue. Reserved before decode,
+// corrected to the measured arena once the batch exists.
+uint64_t decodeFootprint(uint64_t decoded_bytes, bool json);
+// The refusal for a request that does not fit the budget or arrives under memory pressure:
+// retryable (503 + Retry-After / UNAVAILABLE), like the collector's memory_limiter.
+Error memoryRefusal();
+
 // Decodes `body` (protobuf adopted by the batch without a copy, or OTLP/JSON) and hands the
 // batch to `consumer`. Decode errors are kInvalid; an empty request succeeds without calling the
-// consumer. Pipeline outcomes are counted as accepted/refused items.
+// consumer. Pipeline outcomes are counted as accepted/refused items. `reservation` (may be null)
+// holds decodeFootprint(body) on entry; it is corrected to the decoded batch's measured size
+// before the hand-off, which is refused (memoryRefusal) when the correction does not fit.
 DeliverResult deliver(Signal signal, bool json, std::string&& body, pdata::RequestContext&& context,
                       Consumer& consumer, const pdata::DecodeLimits& limits,
-                      TransportTelemetry& telemetry);
+                      TransportTelemetry& telemetry, MemoryReservation* reservation = nullptr);
 
 // include_metadata: every header except credentials, which never leave the receiver.
 HeaderList metadataForContext(const HeaderList& headers);

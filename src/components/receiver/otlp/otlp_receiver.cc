@@ -88,7 +88,8 @@ Status OtlpReceiver::startGrpc(Host& host) {
   if (!auth.ok()) return auth.takeError();
   auto telemetry =
       std::make_shared<TransportTelemetry>(host.telemetry(), settings_.id.str(), "grpc");
-  auto handler = std::make_shared<OtlpGrpcHandler>(cfg, next_, *auth, telemetry, limits_);
+  auto handler =
+      std::make_shared<OtlpGrpcHandler>(cfg, next_, *auth, telemetry, limits_, host.memoryBudget());
   net::GrpcServerOptions opts;
   opts.endpoint = listenAddress(cfg.endpoint);
   opts.tls = cfg.tls;
@@ -110,7 +111,8 @@ Status OtlpReceiver::startHttp(Host& host) {
   if (!auth.ok()) return auth.takeError();
   auto telemetry =
       std::make_shared<TransportTelemetry>(host.telemetry(), settings_.id.str(), "http");
-  auto handler = std::make_shared<OtlpHttpHandler>(cfg, next_, *auth, telemetry, limits_);
+  auto handler =
+      std::make_shared<OtlpHttpHandler>(cfg, next_, *auth, telemetry, limits_, host.memoryBudget());
   net::HttpServerOptions opts;
   opts.endpoint = listenAddress(cfg.endpoint);
   opts.tls = cfg.tls;

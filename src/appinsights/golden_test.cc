@@ -72,17 +72,21 @@ bool updating() {
 
 TEST(GoldenSetTest, EveryAgentCaptureIsCovered) {
   auto all = captures();
-  // Claude Code 2.1.197 and 2.1.331 and Copilot CLI 1.0.102, each signal.
+  // Claude Code 2.1.197 and 2.1.331 send all three signals; Copilot CLI 1.0.102 exports traces
+  // and metrics only (it has no OTLP logs).
+  const std::pair<const char*, const char*> kExpected[] = {
+      {"claude-code-2.1.197/", "_logs_"},    {"claude-code-2.1.197/", "_traces_"},
+      {"claude-code-2.1.197/", "_metrics_"}, {"claude-code-2.1.331/", "_logs_"},
+      {"claude-code-2.1.331/", "_traces_"},  {"claude-code-2.1.331/", "_metrics_"},
+      {"copilot-cli-1.0.102/", "_traces_"},  {"copilot-cli-1.0.102/", "_metrics_"}};
   ASSERT_GE(all.size(), 150u) << "fixtures missing under " << agentsDir();
-  for (const char* agent : {"claude-code-2.1.197/", "claude-code-2.1.331/", "copilot-cli-1.0.102/"})
-    for (const char* signal : {"_logs_", "_traces_", "_metrics_"}) {
-      EXPECT_TRUE(std::any_of(all.begin(), all.end(),
-                              [&](const std::string& c) {
-                                return c.rfind(agent, 0) == 0 &&
-                                       c.find(signal) != std::string::npos;
-                              }))
-          << agent << signal;
-    }
+  for (const auto& [agent, signal] : kExpected) {
+    EXPECT_TRUE(std::any_of(all.begin(), all.end(),
+                            [&](const std::string& c) {
+                              return c.rfind(agent, 0) == 0 && c.find(signal) != std::string::npos;
+                            }))
+        << agent << signal;
+  }
   // No golden left over from a capture that is gone.
   std::set<std::string> keys;
   for (const auto& c : all) keys.insert(captureKey(agentsDir() / c));

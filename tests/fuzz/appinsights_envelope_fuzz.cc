@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "envelope_parser.h"
+#include "azure_emulator/envelope_parser.h"
 
 using namespace agentgate;
 

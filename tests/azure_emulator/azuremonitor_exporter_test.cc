@@ -51,13 +51,13 @@ std::string connectionString(const Emulator& emu) {
          ";IngestionEndpoint=" + emu.server->ingestionEndpoint();
 }
 
-// A logs batch of `n` records with distinct bodies "claude_code.test.<i>".
-pdata::BatchPtr logs(int n, size_t body_bytes = 0) {
+// A logs batch of `n` records with distinct bodies "claude_code.test.<first + i>".
+pdata::BatchPtr logs(int n, size_t body_bytes = 0, int first = 0) {
   std::string json = R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name",)"
                      R"("value":{"stringValue":"claude-code"}}]},"scopeLogs":[{"logRecords":[)";
   for (int i = 0; i < n; ++i) {
     if (i) json += ",";
-    std::string body = "claude_code.test." + std::to_string(i);
+    std::string body = "claude_code.test." + std::to_string(first + i);
     if (body_bytes > body.size()) body += std::string(body_bytes - body.size(), 'x');
     json += R"({"timeUnixNano":")" + std::to_string(1'795'577'638'000'000'000ull + i) +
             R"(","severityNumber":9,"body":{"stringValue":")" + body + R"("}})";
@@ -128,7 +128,7 @@ TEST(AzureMonitorExporterTest, AgentCapturesLandInTheAppTables) {
   };
   std::vector<std::string> sent;
   for (const char* c : captures) {
-    auto batch = testing::loadCapture(c);
+    auto batch = testing::loadCapture(std::string(c));
     ASSERT_TRUE(batch) << c;
     auto lines = am->serialize(*batch);
     sent.insert(sent.end(), lines.begin(), lines.end());
@@ -220,7 +220,7 @@ TEST(AzureMonitorExporterTest, UnavailableForAWhileThenEverythingIsDelivered) {
   emu.server->endpoint().script({503, {}, "", 3});
   Queued q(makeExporter(connectionString(emu)), host);
   ASSERT_TRUE(q.exporter->consume(logs(5)).ok());
-  ASSERT_TRUE(q.exporter->consume(logs(4)).ok());
+  ASSERT_TRUE(q.exporter->consume(logs(4, 0, 5)).ok());
   ASSERT_TRUE(emu.server->endpoint().waitForAccepted(9, kWait));
   ASSERT_TRUE(q.drained());
   auto requests = emu.server->endpoint().requests();

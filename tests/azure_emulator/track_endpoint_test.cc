@@ -85,9 +85,11 @@ TEST(TrackEndpointTest, NothingValidIs400) {
 
 TEST(TrackEndpointTest, PathsMethodsAndContentTypes) {
   Emulator emu;
-  EXPECT_EQ(testlib::curlRequest("POST", emu.server->ingestionEndpoint() + "v2/track", message("x"))
-                .status,
-            200);
+  const testlib::CurlOptions json{{"Content-Type: application/json"}};
+  EXPECT_EQ(
+      testlib::curlRequest("POST", emu.server->ingestionEndpoint() + "v2/track", message("x"), json)
+          .status,
+      200);
   EXPECT_EQ(testlib::curlRequest("POST", emu.server->ingestionEndpoint() + "v1/logs", "x").status,
             404);
   EXPECT_EQ(testlib::curlRequest("GET", emu.url(), "").status, 405);

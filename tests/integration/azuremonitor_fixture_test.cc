@@ -185,7 +185,7 @@ void runFixtureConfig() {
       "e=tostring(Properties['deployment.environment'])");
   ASSERT_TRUE(env.ok()) << env.error().message;
   ASSERT_EQ(env->rows.size(), 1u);
-  EXPECT_EQ(std::get<std::string>(env->rows[0][1]), "azure-container-apps");
+  EXPECT_EQ(std::get<std::string>(env->rows[0][0]), "azure-container-apps");  // by e, then n
   for (const auto& r : track.requests()) {
     EXPECT_EQ(r.content_encoding, "gzip");
     EXPECT_EQ(r.status, 200);

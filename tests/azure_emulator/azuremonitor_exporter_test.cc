@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -336,6 +337,49 @@ TEST(AzureMonitorExporterTest, WrongTokenIsPermanent) {
   ASSERT_FALSE(st.ok());
   EXPECT_TRUE(st.error().permanent);
   EXPECT_NE(st.error().message.find("HTTP 401"), std::string::npos);
+  exporter->shutdown();
+}
+
+// A throwaway CA and a server certificate for 127.0.0.1, made with openssl.
+struct Certs {
+  testlib::TempDir dir;
+  bool ok = false;
+  Certs() {
+    const std::string cmd =
+        "cd " + dir.path().string() +
+        " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 "
+        "-subj /CN=test-ca >/dev/null 2>&1"
+        " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+        "-subj /CN=localhost >/dev/null 2>&1"
+        " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext"
+        " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+        "-out server.crt -days 2 -extfile san.ext >/dev/null 2>&1";
+    ok = std::system(cmd.c_str()) == 0;
+  }
+  std::string path(const char* name) const { return (dir.path() / name).string(); }
+};
+
+TEST(AzureMonitorExporterTest, HttpsWithTheConfiguredCa) {
+  Certs certs;
+  ASSERT_TRUE(certs.ok) << "openssl could not make test certificates";
+  net::TlsServerConfig tls;
+  tls.cert_file = certs.path("server.crt");
+  tls.key_file = certs.path("server.key");
+  Emulator emu({}, tls);
+  ASSERT_EQ(emu.server->ingestionEndpoint().rfind("https://", 0), 0u);
+  testlib::TestHost host;
+  auto untrusted = makeExporter(connectionString(emu));
+  ASSERT_TRUE(untrusted->start(host).ok());
+  Status refused = untrusted->consume(logs(1));
+  ASSERT_FALSE(refused.ok());  // the server's certificate is not from a system root
+  EXPECT_FALSE(refused.error().permanent);
+  untrusted->shutdown();
+  auto exporter =
+      makeExporter(connectionString(emu), "tls:\n  ca_file: " + certs.path("ca.crt") + "\n");
+  ASSERT_TRUE(exporter->start(host).ok());
+  Status st = exporter->consume(logs(3));
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(emu.tables->count("AppTraces").value(), 3);
   exporter->shutdown();
 }
 

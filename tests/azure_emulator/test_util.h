@@ -29,14 +29,14 @@ struct Emulator {
   std::unique_ptr<LandedTables> tables;
   std::unique_ptr<TrackServer> server;
 
-  explicit Emulator(TrackEndpointOptions o = {}) {
+  explicit Emulator(TrackEndpointOptions o = {}, net::TlsServerConfig tls = {}) {
     pool.start();
     auto t = LandedTables::open((dir.path() / "azure.db").string());
     EXPECT_TRUE(t.ok()) << t.error().message;
     tables = std::move(t.value());
     if (o.instrumentation_keys.empty()) o.instrumentation_keys = {kKey};
     o.tables = tables.get();
-    auto s = TrackServer::start(pool, o);
+    auto s = TrackServer::start(pool, o, tls);
     EXPECT_TRUE(s.ok()) << s.error().message;
     server = std::move(s.value());
   }

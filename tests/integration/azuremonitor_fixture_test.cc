@@ -178,14 +178,15 @@ void runFixtureConfig() {
     EXPECT_LE(t, previous) << "not ordered by TimeGenerated desc";
     previous = t;
   }
-  // The resource processor's upsert reached Properties, as the Go exporter writes resource
-  // attributes there.
+  // Properties follow the Go exporter's precedence (spec 2.2: resource attributes, then scope,
+  // then record attributes): Claude Code repeats deployment.environment on every record, so the
+  // record's "dev" overwrites the resource processor's upsert (azure-container-apps).
   auto env = (*tables)->query(
       "AppTraces | where Message startswith \"claude_code.\" | summarize n=count() by "
       "e=tostring(Properties['deployment.environment'])");
   ASSERT_TRUE(env.ok()) << env.error().message;
   ASSERT_EQ(env->rows.size(), 1u);
-  EXPECT_EQ(std::get<std::string>(env->rows[0][0]), "azure-container-apps");  // by e, then n
+  EXPECT_EQ(std::get<std::string>(env->rows[0][0]), "dev");  // by e, then n
   for (const auto& r : track.requests()) {
     EXPECT_EQ(r.content_encoding, "gzip");
     EXPECT_EQ(r.status, 200);

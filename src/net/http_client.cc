@@ -23,7 +23,8 @@ std::string lowerAscii(std::string_view s) {
 
 std::string_view trimSpace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -107,7 +108,8 @@ class CurlHttpClient final : public HttpClient {
     } else {
       curl_easy_setopt(h, CURLOPT_POST, 1L);
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
       if (request.method != "POST") {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       }
@@ -208,7 +210,9 @@ Error httpStatusError(const HttpClientResponse& response, std::string_view what)
             : s == 415 ? ErrorCode::kUnsupportedMedia
             : s >= 500 ? ErrorCode::kInternal
                        : ErrorCode::kInvalid,
-            std::move(message), true, {}};
+            std::move(message),
+            true,
+            {}};
     return e;
   }
   std::chrono::seconds retry{0};

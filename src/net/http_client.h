@@ -22,7 +22,7 @@ struct TlsClientConfig {
   std::string ca_file;    // trust these roots instead of the system's
   std::string cert_file;  // client certificate (mTLS)
   std::string key_file;
-  bool insecure = false;              // plain http allowed for an https-less endpoint (collector key)
+  bool insecure = false;  // plain http allowed for an https-less endpoint (collector key)
   bool insecure_skip_verify = false;  // do not verify the server certificate
   std::string min_version = "1.2";
 };

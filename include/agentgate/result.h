@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,11 +27,29 @@ enum class ErrorCode {
   kConfig,             // startup/config error
 };
 
+class PendingExport;
+
 struct Error {
+  Error() = default;
+  Error(ErrorCode c, std::string msg, bool is_permanent = false,
+        std::chrono::seconds retry = std::chrono::seconds{0},
+        std::shared_ptr<PendingExport> rest = nullptr)
+      : code(c),
+        message(std::move(msg)),
+        permanent(is_permanent),
+        retry_after(retry),
+        pending(std::move(rest)) {}
+
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   bool permanent = false;
   std::chrono::seconds retry_after{0};
+  // Set by an exporter whose destination took part of the batch (Application Insights 206, or a
+  // batch split into several requests of which some got through): what is left to send. A retry
+  // sends this instead of the whole batch again, so nothing accepted is delivered twice. Null:
+  // the whole batch failed. (The collector's consumererror.Logs/Traces/Metrics carry the failed
+  // part the same way.)
+  std::shared_ptr<PendingExport> pending;
 
   static Error invalid(std::string msg) { return {ErrorCode::kInvalid, std::move(msg), true, {}}; }
   static Error internal(std::string msg) {
@@ -80,5 +100,18 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 inline Status okStatus() { return {}; }
+
+// The part of an export still to be delivered after a partial success (see Error::pending). It
+// holds its own payload and whatever it needs to send it; the exporter that made it must outlive
+// it (the sending queue stops its consumers before it shuts the exporter down).
+class PendingExport {
+ public:
+  virtual ~PendingExport() = default;
+  // Telemetry items still to deliver, for the drop counters if it is given up.
+  virtual size_t items() const = 0;
+  // Sends what is left. A failure may carry a smaller PendingExport in Error::pending (what is
+  // still left after this attempt); without one, everything this object held failed.
+  virtual Status send() = 0;
+};
 
 }  // namespace agentgate

@@ -3,6 +3,7 @@
 
 // factory headers
 // (each component adds its include here)
+#include "components/exporter/azuremonitor/factory.h"
 #include "components/exporter/debug/factory.h"
 #include "components/exporter/file/factory.h"
 #include "components/exporter/nop/factory.h"
@@ -31,6 +32,7 @@ void registerAll(pipeline::Registry& registry) {
   registry.add(resource::makeResourceFactory());
   registry.add(secrets_processor::makeSecretsFactory());
   // exporters
+  registry.add(azuremonitor::makeAzureMonitorFactory());
   registry.add(debug::makeDebugFactory());
   registry.add(file::makeFileFactory());
   registry.add(nop::makeNopFactory());

@@ -329,31 +329,45 @@ void QueuedExporter::deliver(std::vector<QueueItem>& group, std::shared_ptr<Runn
   const auto i = static_cast<size_t>(signal);
   const auto started = clock_->now();
   auto interval = retry_.initial_interval;
+  size_t items = 0;
+  // After a partial success: what the exporter says is left. Retries send only that, so items
+  // the destination already accepted are not delivered twice (the queue records stay
+  // unacknowledged until all of it is through: a crash meanwhile re-sends the whole batch).
+  std::shared_ptr<PendingExport> pending;
   for (;;) {
-    // Decoded afresh for every attempt: the exporter owns (and may change) what it is given.
-    auto batch = std::make_unique<pdata::Batch>(signal);
-    for (auto it = group.begin(); it != group.end();) {
-      std::string_view bytes = batch->adoptBuffer(it->payload);
-      if (Status st = pdata::decodeProtobuf(*batch, bytes); !st.ok()) {
-        drop(*it, "undecodable", 0, st.error().message);
-        it = group.erase(it);
-        // A failed decode may have appended part of the record: start over without it.
-        batch = std::make_unique<pdata::Batch>(signal);
-        it = group.begin();
-        continue;
+    Status st;
+    if (pending) {
+      st = pending->send();
+    } else {
+      // Decoded afresh for every attempt: the exporter owns (and may change) what it is given.
+      auto batch = std::make_unique<pdata::Batch>(signal);
+      for (auto it = group.begin(); it != group.end();) {
+        std::string_view bytes = batch->adoptBuffer(it->payload);
+        if (Status dst = pdata::decodeProtobuf(*batch, bytes); !dst.ok()) {
+          drop(*it, "undecodable", 0, dst.error().message);
+          it = group.erase(it);
+          // A failed decode may have appended part of the record: start over without it.
+          batch = std::make_unique<pdata::Batch>(signal);
+          it = group.begin();
+          continue;
+        }
+        ++it;
       }
-      ++it;
+      if (group.empty()) return;
+      // The sender's identity travels with the records; batches of one group share it.
+      (void)decodeContext(contextBytes(group.front().payload), batch->context);
+      items = batch->itemCount();
+      st = attempt(std::move(batch), runner);
     }
-    if (group.empty()) return;
-    (void)decodeContext(contextBytes(group.front().payload), batch->context);
-    const size_t items = batch->itemCount();
-    Status st = attempt(std::move(batch), runner);
     if (st.ok()) {
       if (counters_->sent[i]) counters_->sent[i]->add(items);
       for (const auto& item : group) queue_->ack(item.id);
       return;
     }
     const Error& e = st.error();
+    // A failed retry of a pending part without a new pending part failed as a whole: the
+    // pending part stays what is left.
+    if (e.pending) pending = e.pending;
     std::string_view reason;
     if (e.permanent) {
       reason = "permanent";
@@ -375,6 +389,15 @@ void QueuedExporter::deliver(std::vector<QueueItem>& group, std::shared_ptr<Runn
         if (stopping_ || !clock_->sleepFor(delay)) return;
         continue;
       }
+    }
+    if (pending) {
+      // Only the pending part is lost; the rest was delivered.
+      const size_t lost = pending->items();
+      if (counters_->failed[i]) counters_->failed[i]->add(lost);
+      if (counters_->sent[i] && items > lost) counters_->sent[i]->add(items - lost);
+      for (size_t k = 0; k < group.size(); ++k)
+        drop(group[k], reason, k == 0 ? lost : 0, e.message);
+      return;
     }
     if (counters_->failed[i]) counters_->failed[i]->add(items);
     for (const auto& item : group) drop(item, reason, itemsIn(item), e.message);

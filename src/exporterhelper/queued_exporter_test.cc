@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include "exporterhelper/test_util.h"
 #include "selftelemetry/registry.h"
@@ -313,6 +314,92 @@ TEST(QueuedExporterTest, ConsumeBeforeStartIsRetryable) {
   Status st = e->consume(logsBatch({"a"}));
   ASSERT_FALSE(st.ok());
   EXPECT_FALSE(st.error().permanent);
+}
+
+// Polls (bounded) until every queued record is acknowledged: pending sends do not go through the
+// scripted exporter, so its condition variable is not signalled.
+bool drained(QueuedExporter& e) {
+  for (int i = 0; i < 2000; ++i) {
+    if (e.queue()->stats().records == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// What a destination that took part of a batch leaves: `left` items; each send() takes the next
+// scripted answer (OK once exhausted) and records how many items it carried.
+class ScriptedPending : public PendingExport {
+ public:
+  ScriptedPending(std::vector<std::string> left, std::deque<Status>* answers,
+                  std::vector<std::vector<std::string>>* sends)
+      : left_(std::move(left)), answers_(answers), sends_(sends) {}
+  size_t items() const override { return left_.size(); }
+  Status send() override {
+    sends_->push_back(left_);
+    if (answers_->empty()) return {};
+    Status st = std::move(answers_->front());
+    answers_->pop_front();
+    return st;
+  }
+
+ private:
+  std::vector<std::string> left_;
+  std::deque<Status>* answers_;
+  std::vector<std::vector<std::string>>* sends_;
+};
+
+TEST(QueuedExporterTest, APendingPartIsRetriedInsteadOfTheWholeBatch) {
+  Fixture f;
+  std::deque<Status> pending_answers;
+  std::vector<std::vector<std::string>> sends;
+  // The first pending send fails again, leaving a smaller part; the second gets through.
+  auto smaller =
+      std::make_shared<ScriptedPending>(std::vector<std::string>{"c"}, &pending_answers, &sends);
+  pending_answers.push_back(
+      Error{ErrorCode::kUnavailable, "206 again", false, std::chrono::seconds(3), smaller});
+  auto first = std::make_shared<ScriptedPending>(std::vector<std::string>{"b", "c"},
+                                                 &pending_answers, &sends);
+  f.inner->script({Error{ErrorCode::kUnavailable, "206", false, std::chrono::seconds(7), first}});
+  auto e = f.make();
+  ASSERT_TRUE(e->startWithoutHost().ok());
+  ASSERT_TRUE(e->consume(logsBatch({"a", "b", "c"})).ok());
+  ASSERT_TRUE(drained(*e));
+  e->shutdown();
+  EXPECT_EQ(f.inner->attempts(), 1);  // the whole batch went to the exporter once
+  ASSERT_EQ(sends.size(), 2u);
+  EXPECT_EQ(sends[0], (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(sends[1], (std::vector<std::string>{"c"}));
+  auto sleeps = f.clock->sleeps();
+  ASSERT_EQ(sleeps.size(), 2u);
+  EXPECT_EQ(sleeps[0], std::chrono::seconds(7));  // Retry-After of each answer
+  EXPECT_EQ(sleeps[1], std::chrono::milliseconds(7500));
+  EXPECT_EQ(
+      f.registry.counterValue("otelcol_exporter_sent_log_records", {{"exporter", "file/test"}}),
+      3u);
+}
+
+TEST(QueuedExporterTest, APendingPartThatFailsPermanentlyDropsOnlyThatPart) {
+  Fixture f;
+  std::deque<Status> pending_answers;
+  std::vector<std::vector<std::string>> sends;
+  pending_answers.push_back(Error::invalid("400 for what was left"));
+  auto rest =
+      std::make_shared<ScriptedPending>(std::vector<std::string>{"b"}, &pending_answers, &sends);
+  f.inner->script({Error{ErrorCode::kUnavailable, "206", false, std::chrono::seconds(0), rest}});
+  auto e = f.make();
+  ASSERT_TRUE(e->startWithoutHost().ok());
+  ASSERT_TRUE(e->consume(logsBatch({"a", "b", "c"})).ok());
+  ASSERT_TRUE(drained(*e));
+  e->shutdown();
+  EXPECT_EQ(sends.size(), 1u);
+  const selftelemetry::Labels dropped{{"exporter", "file/test"}, {"reason", "permanent"}};
+  EXPECT_EQ(f.registry.counterValue("agentgate_exporter_dropped_log_records_total", dropped), 1u);
+  EXPECT_EQ(
+      f.registry.counterValue("otelcol_exporter_sent_log_records", {{"exporter", "file/test"}}),
+      2u);
+  EXPECT_EQ(f.registry.counterValue("otelcol_exporter_send_failed_log_records",
+                                    {{"exporter", "file/test"}}),
+            1u);
 }
 
 }  // namespace

@@ -42,6 +42,15 @@ seed_lines() {  # seed_lines <dir>: one corpus-dev line (text of secrets and nea
   split -l 1 -a 4 "$src" "$dir/seed-"
 }
 
+seed_envelopes() {  # seed_envelopes <dir>: one Application Insights envelope (golden line) per seed
+  local dir=$1
+  mkdir -p "$dir"
+  [ -n "$(ls -A "$dir" 2>/dev/null)" ] && return 0
+  # A sample: every 25th envelope of the golden files (all of them would be thousands of seeds).
+  find "$repo/src/appinsights/testdata" -name '*.golden.ndjson' -print0 | sort -z |
+    xargs -0 cat | awk 'NR % 25 == 1' | split -l 1 -a 4 - "$dir/seed-"
+}
+
 status=0
 for fz in $fuzzers; do
   bin=$(find "$build" -type f -name "$fz" -perm -u+x | head -1)
@@ -49,6 +58,7 @@ for fz in $fuzzers; do
   corpus=$corpus_root/$fz
   case "$fz" in
     secrets*) seed_lines "$corpus" ;;
+    appinsights_envelope*) seed_envelopes "$corpus" ;;
     *json*) seed "$corpus" json ;;
     *) seed "$corpus" pb ;;
   esac

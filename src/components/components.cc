@@ -12,6 +12,8 @@
 #include "components/extension/health_check/factory.h"
 #include "components/processor/batch/factory.h"
 #include "components/processor/memory_limiter/factory.h"
+#include "components/processor/privacy/factory.h"
+#include "components/processor/redaction/factory.h"
 #include "components/processor/resource/factory.h"
 #include "components/processor/secrets/factory.h"
 #include "components/receiver/otlp/factory.h"
@@ -24,6 +26,8 @@ void registerAll(pipeline::Registry& registry) {
   // processors
   registry.add(batch::makeBatchFactory());
   registry.add(memory_limiter::makeMemoryLimiterFactory());
+  registry.add(privacy::makePrivacyFactory());
+  registry.add(redaction::makeRedactionFactory());
   registry.add(resource::makeResourceFactory());
   registry.add(secrets_processor::makeSecretsFactory());
   // exporters

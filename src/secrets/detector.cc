@@ -1050,6 +1050,11 @@ void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
   if (ctx.limited && !ts.hits.empty() && ts.hits.back().end < text.size())
     out.push_back(
         Finding{"unscanned", "hit-limit", Confidence::kLow, ts.hits.back().end, text.size()});
+  sortAndMerge(out, first);
+  addRepeats(text, out, first);
+}
+
+void Detector::sortAndMerge(std::vector<Finding>& out, size_t first) {
   // Sort and merge overlapping findings: keep the widest span, the most confident rule's name.
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
             [](const Finding& a, const Finding& b) {
@@ -1071,6 +1076,38 @@ void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
     out[w++] = out[i];
   }
   out.resize(w);
+}
+
+void Detector::addRepeats(std::string_view text, std::vector<Finding>& out, size_t first) {
+  // A confirmed secret's bytes are a secret wherever else they occur in the same text, even where
+  // the context alone would not confirm them (glued to a word, cut from its keyword). Short spans
+  // are left alone: a 6-byte password also occurs inside ordinary words.
+  constexpr size_t kMinRepeat = 12;
+  constexpr size_t kMaxSecrets = 64;
+  constexpr size_t kMaxRepeats = 256;
+  const size_t found = out.size();
+  if (found == first) return;
+  auto covered = [&](size_t s, size_t e) {
+    for (size_t i = first; i < out.size(); ++i)
+      if (out[i].start < e && s < out[i].end) return true;
+    return false;
+  };
+  for (size_t i = first; i < found && i - first < kMaxSecrets; ++i) {
+    const Finding f = out[i];
+    if (f.end - f.start < kMinRepeat || f.type == "unscanned") continue;
+    std::string_view secret = text.substr(f.start, f.end - f.start);
+    size_t added = 0;
+    for (size_t at = text.find(secret); at != std::string_view::npos && added < kMaxRepeats;
+         at = text.find(secret, at + 1)) {
+      if (covered(at, at + secret.size())) continue;
+      Finding r = f;
+      r.start = at;
+      r.end = at + secret.size();
+      out.push_back(r);
+      ++added;
+    }
+  }
+  if (out.size() != found) sortAndMerge(out, first);
 }
 
 }  // namespace agentgate::secrets

@@ -78,6 +78,8 @@ class Detector {
 
  private:
   explicit Detector(std::unique_ptr<Impl> impl);
+  static void sortAndMerge(std::vector<Finding>& out, size_t first);
+  static void addRepeats(std::string_view text, std::vector<Finding>& out, size_t first);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -250,5 +250,42 @@ TEST(SecretsDetector, AdversarialInputsStayBounded) {
   SUCCEED();
 }
 
+// A confirmed secret is found again where its context alone would not confirm it (glued to a
+// word); shorter spans are not repeated (a short password also occurs inside ordinary words).
+TEST(SecretsDetector, RepeatsOfAConfirmedSecretAreFindings) {
+  auto det = Detector::create();
+  ASSERT_TRUE(det.ok());
+  std::mt19937 g(606);
+  std::string key = "SG." + rnd(g, kAlnum, 22) + "." + rnd(g, kAlnum, 43);
+  std::string text = "oops " + key + "\nsom" + key + "where\n";
+  auto f = (*det)->scan(text);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].type, "sendgrid-api-key");
+  EXPECT_EQ(text.substr(f[1].start, f[1].end - f[1].start), key);
+  EXPECT_EQ(f[1].start, text.find("som") + 3);
+  // Without the confirmed occurrence, the glued one alone is not reported.
+  EXPECT_TRUE((*det)->scan("som" + key + "where").empty());
+}
+
+TEST(SecretsDetector, OktaTokensAndLooseOpenShiftTokens) {
+  auto det = Detector::create();
+  ASSERT_TRUE(det.ok());
+  std::mt19937 g(4242);
+  std::string okta = "00" + rnd(g, kUrlSafe, 40);
+  auto f = (*det)->scan("Debug this: `" + okta + "` (prod)");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].type, "okta-api-token");
+  EXPECT_EQ(f[0].end - f[0].start, okta.size());
+  // Hex of the same length, a longer run and a number ending in 00 are not Okta tokens.
+  EXPECT_TRUE((*det)->scan("id 00" + rnd(g, kHexLower, 40) + " x").empty());
+  EXPECT_TRUE((*det)->scan("run 00" + rnd(g, kUrlSafe, 48) + " x").empty());
+  EXPECT_TRUE((*det)->scan("t=1700" + rnd(g, kUrlSafe, 40) + " x").empty());
+  std::string os = "sha256~" + rnd(g, kAlnum, 12) + "@=-.a+/";
+  f = (*det)->scan("wire `" + os + "` in");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].type, "openshift-user-token");
+  EXPECT_EQ(f[0].end - f[0].start, os.size());
+}
+
 }  // namespace
 }  // namespace agentgate::secrets

@@ -1085,8 +1085,11 @@ void Detector::addRepeats(std::string_view text, std::vector<Finding>& out, size
   constexpr size_t kMinRepeat = 12;
   constexpr size_t kMaxSecrets = 64;
   constexpr size_t kMaxRepeats = 256;
+  // Each search reads the whole text: bounded so one huge string costs at most a few passes.
+  constexpr size_t kSearchBudget = size_t{4} << 20;
   const size_t found = out.size();
   if (found == first) return;
+  size_t budget = kSearchBudget;
   auto covered = [&](size_t s, size_t e) {
     for (size_t i = first; i < out.size(); ++i)
       if (out[i].start < e && s < out[i].end) return true;
@@ -1096,6 +1099,12 @@ void Detector::addRepeats(std::string_view text, std::vector<Finding>& out, size
     const Finding f = out[i];
     if (f.end - f.start < kMinRepeat || f.type == "unscanned") continue;
     std::string_view secret = text.substr(f.start, f.end - f.start);
+    bool seen = false;  // the same bytes were searched for already
+    for (size_t j = first; j < i && !seen; ++j)
+      seen = text.substr(out[j].start, out[j].end - out[j].start) == secret;
+    if (seen) continue;
+    if (budget < text.size()) break;
+    budget -= text.size();
     size_t added = 0;
     for (size_t at = text.find(secret); at != std::string_view::npos && added < kMaxRepeats;
          at = text.find(secret, at + 1)) {

@@ -1052,6 +1052,88 @@ void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
         Finding{"unscanned", "hit-limit", Confidence::kLow, ts.hits.back().end, text.size()});
   sortAndMerge(out, first);
   addRepeats(text, out, first);
+  addBase64(text, out, first);
+}
+
+namespace {
+
+int base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+// Decodes a padded base64 (or base64url) run; false when it is not one.
+bool decodeBase64(std::string_view run, std::string& out) {
+  out.clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : run) {
+    if (c == '=') break;
+    int v = base64Value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return true;
+}
+
+thread_local int base64_depth = 0;
+
+}  // namespace
+
+void Detector::addBase64(std::string_view text, std::vector<Finding>& out, size_t first) const {
+  // Base64 hides a secret from every anchor (a Docker `auth`, a Kubernetes Secret's data). Padded
+  // runs are found from their '=' (memchr-fast, so text without padding costs almost nothing),
+  // decoded, and scanned once more; a finding inside marks the whole encoded run.
+  constexpr size_t kMinRun = 24;
+  constexpr size_t kMaxRun = 64 * 1024;
+  constexpr size_t kMaxRuns = 256;
+  if (base64_depth > 0) return;
+  std::string decoded;
+  std::vector<Finding> inner;
+  const size_t found = out.size();
+  size_t runs = 0;
+  for (size_t eq = text.find('='); eq != std::string_view::npos && runs < kMaxRuns;
+       eq = text.find('=', eq + 1)) {
+    if (eq > 0 && text[eq - 1] == '=') continue;  // the second pad of "=="
+    size_t start = eq;
+    while (start > 0 && eq - start < kMaxRun && base64Value(text[start - 1]) >= 0) --start;
+    size_t end = eq + 1;
+    if (end < text.size() && text[end] == '=') ++end;
+    size_t len = end - start;
+    if (eq - start < kMinRun || len % 4 != 0) continue;
+    if (end < text.size() && base64Value(text[end]) >= 0) continue;  // not the end of the run
+    bool covered = false;
+    for (size_t i = first; i < out.size() && !covered; ++i)
+      covered = out[i].start < end && start < out[i].end;
+    if (covered) continue;
+    ++runs;
+    if (!decodeBase64(text.substr(start, len), decoded)) continue;
+    size_t printable = std::count_if(decoded.begin(), decoded.end(), [](char c) {
+      return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
+    });
+    if (printable * 10 < decoded.size() * 9) continue;  // binary: a hash, an image, a key blob
+    inner.clear();
+    ++base64_depth;
+    scan(decoded, inner);
+    --base64_depth;
+    const Finding* best = nullptr;
+    for (const auto& f : inner)
+      if (f.type != "unscanned" && !f.example &&
+          (best == nullptr || f.confidence > best->confidence))
+        best = &f;
+    if (best == nullptr) continue;
+    out.push_back(Finding{best->type, "base64-encoded", best->confidence, start, end});
+  }
+  if (out.size() != found) sortAndMerge(out, first);
 }
 
 void Detector::sortAndMerge(std::vector<Finding>& out, size_t first) {

@@ -287,5 +287,51 @@ TEST(SecretsDetector, OktaTokensAndLooseOpenShiftTokens) {
   EXPECT_EQ(f[0].end - f[0].start, os.size());
 }
 
+// A secret inside padded base64 (a Docker config's auth, a Kubernetes Secret's data) is found by
+// decoding the run; binary base64 and base64 of harmless text are not findings.
+TEST(SecretsDetector, Base64EncodedSecrets) {
+  auto det = Detector::create();
+  ASSERT_TRUE(det.ok());
+  std::mt19937 g(64);
+  std::string key = "SG." + rnd(g, kAlnum, 22) + "." + rnd(g, kAlnum, 43);
+  auto b64 = [](std::string_view in) {
+    static constexpr char kT[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string o;
+    size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+      uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+      for (int k = 18; k >= 0; k -= 6) o += kT[(v >> k) & 63];
+    }
+    if (i + 1 == in.size()) {
+      uint32_t v = uint8_t(in[i]) << 16;
+      o += kT[(v >> 18) & 63];
+      o += kT[(v >> 12) & 63];
+      o += "==";
+    } else if (i + 2 == in.size()) {
+      uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+      o += kT[(v >> 18) & 63];
+      o += kT[(v >> 12) & 63];
+      o += kT[(v >> 6) & 63];
+      o += '=';
+    }
+    return o;
+  };
+  std::string enc = b64("apikey:" + key + "!");
+  ASSERT_EQ(enc.back(), '=');
+  // No keyword around it ("auth": would already count as an assignment of a secret).
+  std::string text = "echo " + enc + " | base64 -d > creds\n";
+  auto f = (*det)->scan(text);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].type, "sendgrid-api-key");
+  EXPECT_EQ(f[0].rule_id, "base64-encoded");
+  EXPECT_EQ(text.substr(f[0].start, f[0].end - f[0].start), enc);
+  EXPECT_TRUE(
+      (*det)->scan("data: " + b64("just a harmless sentence, nothing more!") + "\n").empty());
+  std::string binary;
+  for (int i = 0; i < 40; ++i) binary += static_cast<char>(g() & 0xFF);
+  binary[0] = '\x01';
+  EXPECT_TRUE((*det)->scan("sha: " + b64(binary + "x") + "\n").empty());
+}
+
 }  // namespace
 }  // namespace agentgate::secrets

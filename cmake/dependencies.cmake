@@ -18,6 +18,9 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET openssl)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(HYPERSCAN IMPORTED_TARGET libhs)
+# RE2 (Go regexp syntax, linear time) for the redaction processor; libre2-dev is already a
+# dependency of Debian's libgrpc-dev.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 
 find_program(PROTOC protoc REQUIRED)
 

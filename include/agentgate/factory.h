@@ -45,6 +45,9 @@ struct ComponentId {
 // A component's typed configuration. Each component derives its own struct.
 struct ComponentConfig {
   virtual ~ComponentConfig() = default;
+  // Processor types that must come earlier in every pipeline that lists this processor; the
+  // config loader reports a wrong order as an error.
+  virtual std::vector<std::string> requiredBefore() const { return {}; }
 };
 
 struct CreateSettings {

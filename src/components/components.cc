@@ -16,6 +16,8 @@
 #include "components/processor/batch/factory.h"
 #include "components/processor/cumulativetodelta/factory.h"
 #include "components/processor/memory_limiter/factory.h"
+#include "components/processor/privacy/factory.h"
+#include "components/processor/redaction/factory.h"
 #include "components/processor/resource/factory.h"
 #include "components/processor/secrets/factory.h"
 #include "components/receiver/otlp/factory.h"
@@ -29,6 +31,8 @@ void registerAll(pipeline::Registry& registry) {
   registry.add(batch::makeBatchFactory());
   registry.add(cumulativetodelta::makeCumulativeToDeltaFactory());
   registry.add(memory_limiter::makeMemoryLimiterFactory());
+  registry.add(privacy::makePrivacyFactory());
+  registry.add(redaction::makeRedactionFactory());
   registry.add(resource::makeResourceFactory());
   registry.add(secrets_processor::makeSecretsFactory());
   // exporters

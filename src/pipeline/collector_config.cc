@@ -214,8 +214,10 @@ class Builder {
       p.receivers = references(*n, ComponentKind::kReceiver, signal, false);
       receivers_named = !n->isSequence() || !n->items().empty();
     }
-    if (const ConfigNode* n = r.child("processors"); n != nullptr && !n->isNull())
+    if (const ConfigNode* n = r.child("processors"); n != nullptr && !n->isNull()) {
       p.processors = references(*n, ComponentKind::kProcessor, signal, true);
+      checkProcessorOrder(cfg, p, *n);
+    }
     if (const ConfigNode* n = r.child("exporters"); n != nullptr && !n->isNull()) {
       p.exporters = references(*n, ComponentKind::kExporter, signal, false);
       exporters_named = !n->isSequence() || !n->items().empty();
@@ -226,6 +228,23 @@ class Builder {
     if (!receivers_named) diags_.error(body, "pipeline must have at least one receiver");
     if (!exporters_named) diags_.error(body, "pipeline must have at least one exporter");
     if (id_ok) cfg.pipelines.push_back(std::move(p));
+  }
+
+  // A processor may need others earlier in the same pipeline (privacy's secrets_only fields need
+  // the secrets processor to have scanned them): a wrong order is a config error, not a leak.
+  void checkProcessorOrder(const CollectorConfig& cfg, const PipelineConfig& p,
+                           const ConfigNode& list) {
+    for (size_t i = 0; i < p.processors.size(); ++i) {
+      const ComponentEntry* e = cfg.find(ComponentKind::kProcessor, p.processors[i]);
+      if (e == nullptr || !e->config) continue;
+      for (const auto& type : e->config->requiredBefore()) {
+        bool found = false;
+        for (size_t j = 0; j < i && !found; ++j) found = p.processors[j].type == type;
+        if (!found)
+          diags_.error(list, "processor \"" + p.processors[i].str() + "\" needs a \"" + type +
+                                 "\" processor before it in pipeline \"" + p.id + "\"");
+      }
+    }
   }
 
   // Resolves a list of component ids against what was declared. Unknown-type ids are dropped

@@ -1050,6 +1050,93 @@ void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
   if (ctx.limited && !ts.hits.empty() && ts.hits.back().end < text.size())
     out.push_back(
         Finding{"unscanned", "hit-limit", Confidence::kLow, ts.hits.back().end, text.size()});
+  sortAndMerge(out, first);
+  addRepeats(text, out, first);
+  addBase64(text, out, first);
+}
+
+namespace {
+
+int base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+// Decodes a padded base64 (or base64url) run; false when it is not one.
+bool decodeBase64(std::string_view run, std::string& out) {
+  out.clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : run) {
+    if (c == '=') break;
+    int v = base64Value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return true;
+}
+
+thread_local int base64_depth = 0;
+
+}  // namespace
+
+void Detector::addBase64(std::string_view text, std::vector<Finding>& out, size_t first) const {
+  // Base64 hides a secret from every anchor (a Docker `auth`, a Kubernetes Secret's data). Padded
+  // runs are found from their '=' (memchr-fast, so text without padding costs almost nothing),
+  // decoded, and scanned once more; a finding inside marks the whole encoded run.
+  constexpr size_t kMinRun = 24;
+  constexpr size_t kMaxRun = 64 * 1024;
+  constexpr size_t kMaxRuns = 256;
+  if (base64_depth > 0) return;
+  std::string decoded;
+  std::vector<Finding> inner;
+  const size_t found = out.size();
+  size_t runs = 0;
+  for (size_t eq = text.find('='); eq != std::string_view::npos && runs < kMaxRuns;
+       eq = text.find('=', eq + 1)) {
+    if (eq > 0 && text[eq - 1] == '=') continue;  // the second pad of "=="
+    size_t start = eq;
+    while (start > 0 && eq - start < kMaxRun && base64Value(text[start - 1]) >= 0) --start;
+    size_t end = eq + 1;
+    if (end < text.size() && text[end] == '=') ++end;
+    size_t len = end - start;
+    if (eq - start < kMinRun || len % 4 != 0) continue;
+    if (end < text.size() && base64Value(text[end]) >= 0) continue;  // not the end of the run
+    bool covered = false;
+    for (size_t i = first; i < out.size() && !covered; ++i)
+      covered = out[i].start < end && start < out[i].end;
+    if (covered) continue;
+    ++runs;
+    if (!decodeBase64(text.substr(start, len), decoded)) continue;
+    size_t printable = std::count_if(decoded.begin(), decoded.end(), [](char c) {
+      return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
+    });
+    if (printable * 10 < decoded.size() * 9) continue;  // binary: a hash, an image, a key blob
+    inner.clear();
+    ++base64_depth;
+    scan(decoded, inner);
+    --base64_depth;
+    const Finding* best = nullptr;
+    for (const auto& f : inner)
+      if (f.type != "unscanned" && !f.example &&
+          (best == nullptr || f.confidence > best->confidence))
+        best = &f;
+    if (best == nullptr) continue;
+    out.push_back(Finding{best->type, "base64-encoded", best->confidence, start, end});
+  }
+  if (out.size() != found) sortAndMerge(out, first);
+}
+
+void Detector::sortAndMerge(std::vector<Finding>& out, size_t first) {
   // Sort and merge overlapping findings: keep the widest span, the most confident rule's name.
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
             [](const Finding& a, const Finding& b) {
@@ -1071,6 +1158,47 @@ void Detector::scan(std::string_view text, std::vector<Finding>& out) const {
     out[w++] = out[i];
   }
   out.resize(w);
+}
+
+void Detector::addRepeats(std::string_view text, std::vector<Finding>& out, size_t first) {
+  // A confirmed secret's bytes are a secret wherever else they occur in the same text, even where
+  // the context alone would not confirm them (glued to a word, cut from its keyword). Short spans
+  // are left alone: a 6-byte password also occurs inside ordinary words.
+  constexpr size_t kMinRepeat = 12;
+  constexpr size_t kMaxSecrets = 64;
+  constexpr size_t kMaxRepeats = 256;
+  // Each search reads the whole text: bounded so one huge string costs at most a few passes.
+  constexpr size_t kSearchBudget = size_t{4} << 20;
+  const size_t found = out.size();
+  if (found == first) return;
+  size_t budget = kSearchBudget;
+  auto covered = [&](size_t s, size_t e) {
+    for (size_t i = first; i < out.size(); ++i)
+      if (out[i].start < e && s < out[i].end) return true;
+    return false;
+  };
+  for (size_t i = first; i < found && i - first < kMaxSecrets; ++i) {
+    const Finding f = out[i];
+    if (f.end - f.start < kMinRepeat || f.type == "unscanned") continue;
+    std::string_view secret = text.substr(f.start, f.end - f.start);
+    bool seen = false;  // the same bytes were searched for already
+    for (size_t j = first; j < i && !seen; ++j)
+      seen = text.substr(out[j].start, out[j].end - out[j].start) == secret;
+    if (seen) continue;
+    if (budget < text.size()) break;
+    budget -= text.size();
+    size_t added = 0;
+    for (size_t at = text.find(secret); at != std::string_view::npos && added < kMaxRepeats;
+         at = text.find(secret, at + 1)) {
+      if (covered(at, at + secret.size())) continue;
+      Finding r = f;
+      r.start = at;
+      r.end = at + secret.size();
+      out.push_back(r);
+      ++added;
+    }
+  }
+  if (out.size() != found) sortAndMerge(out, first);
 }
 
 }  // namespace agentgate::secrets

@@ -78,6 +78,9 @@ class Detector {
 
  private:
   explicit Detector(std::unique_ptr<Impl> impl);
+  static void sortAndMerge(std::vector<Finding>& out, size_t first);
+  static void addRepeats(std::string_view text, std::vector<Finding>& out, size_t first);
+  void addBase64(std::string_view text, std::vector<Finding>& out, size_t first) const;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -250,5 +250,88 @@ TEST(SecretsDetector, AdversarialInputsStayBounded) {
   SUCCEED();
 }
 
+// A confirmed secret is found again where its context alone would not confirm it (glued to a
+// word); shorter spans are not repeated (a short password also occurs inside ordinary words).
+TEST(SecretsDetector, RepeatsOfAConfirmedSecretAreFindings) {
+  auto det = Detector::create();
+  ASSERT_TRUE(det.ok());
+  std::mt19937 g(606);
+  std::string key = "SG." + rnd(g, kAlnum, 22) + "." + rnd(g, kAlnum, 43);
+  std::string text = "oops " + key + "\nsom" + key + "where\n";
+  auto f = (*det)->scan(text);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].type, "sendgrid-api-key");
+  EXPECT_EQ(text.substr(f[1].start, f[1].end - f[1].start), key);
+  EXPECT_EQ(f[1].start, text.find("som") + 3);
+  // Without the confirmed occurrence, the glued one alone is not reported.
+  EXPECT_TRUE((*det)->scan("som" + key + "where").empty());
+}
+
+TEST(SecretsDetector, OktaTokensAndLooseOpenShiftTokens) {
+  auto det = Detector::create();
+  ASSERT_TRUE(det.ok());
+  std::mt19937 g(4242);
+  std::string okta = "00" + rnd(g, kUrlSafe, 40);
+  auto f = (*det)->scan("Debug this: `" + okta + "` (prod)");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].type, "okta-api-token");
+  EXPECT_EQ(f[0].end - f[0].start, okta.size());
+  // Hex of the same length, a longer run and a number ending in 00 are not Okta tokens.
+  EXPECT_TRUE((*det)->scan("id 00" + rnd(g, kHexLower, 40) + " x").empty());
+  EXPECT_TRUE((*det)->scan("run 00" + rnd(g, kUrlSafe, 48) + " x").empty());
+  EXPECT_TRUE((*det)->scan("t=1700" + rnd(g, kUrlSafe, 40) + " x").empty());
+  std::string os = "sha256~" + rnd(g, kAlnum, 12) + "@=-.a+/";
+  f = (*det)->scan("wire `" + os + "` in");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].type, "openshift-user-token");
+  EXPECT_EQ(f[0].end - f[0].start, os.size());
+}
+
+// A secret inside padded base64 (a Docker config's auth, a Kubernetes Secret's data) is found by
+// decoding the run; binary base64 and base64 of harmless text are not findings.
+TEST(SecretsDetector, Base64EncodedSecrets) {
+  auto det = Detector::create();
+  ASSERT_TRUE(det.ok());
+  std::mt19937 g(64);
+  std::string key = "SG." + rnd(g, kAlnum, 22) + "." + rnd(g, kAlnum, 43);
+  auto b64 = [](std::string_view in) {
+    static constexpr char kT[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string o;
+    size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+      uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+      for (int k = 18; k >= 0; k -= 6) o += kT[(v >> k) & 63];
+    }
+    if (i + 1 == in.size()) {
+      uint32_t v = uint8_t(in[i]) << 16;
+      o += kT[(v >> 18) & 63];
+      o += kT[(v >> 12) & 63];
+      o += "==";
+    } else if (i + 2 == in.size()) {
+      uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+      o += kT[(v >> 18) & 63];
+      o += kT[(v >> 12) & 63];
+      o += kT[(v >> 6) & 63];
+      o += '=';
+    }
+    return o;
+  };
+  std::string enc = b64("apikey:" + key + "!");
+  ASSERT_EQ(enc.back(), '=');
+  // No keyword around it ("auth": would already count as an assignment of a secret).
+  std::string text = "echo " + enc + " | base64 -d > creds\n";
+  auto f = (*det)->scan(text);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].type, "sendgrid-api-key");
+  EXPECT_EQ(f[0].rule_id, "base64-encoded");
+  EXPECT_EQ(text.substr(f[0].start, f[0].end - f[0].start), enc);
+  EXPECT_TRUE(
+      (*det)->scan("data: " + b64("just a harmless sentence, nothing more!") + "\n").empty());
+  std::string binary;
+  for (int i = 0; i < 40; ++i) binary += static_cast<char>(g() & 0xFF);
+  binary[0] = '\x01';
+  EXPECT_TRUE((*det)->scan("sha: " + b64(binary + "x") + "\n").empty());
+}
+
 }  // namespace
 }  // namespace agentgate::secrets

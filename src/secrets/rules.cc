@@ -146,6 +146,10 @@ const std::vector<RuleSpec>& builtinRules() {
        "[A-Z0-9]{24}\\.[A-Z0-9]{64}", true, 3.5, Check::kNone, kH},
       {"openshift-user-token", "openshift-user-token", kTok, "sha256~", false, "", URLSAFE "{43}",
        true, 3.5, Check::kNone, kH},
+      // The same prefix in front of shorter or symbol-bearing tokens (curl examples, proxies that
+      // re-encode): the `sha256~` marker itself is what says "bearer token", not the length.
+      {"openshift-token-loose", "openshift-user-token", kTok, "sha256~", false, "",
+       "[A-Za-z0-9_~@=.+/-]{16,64}", true, 3.5, Check::kNone, kM},
       {"age-secret-key", "age-secret-key", kTok, "AGE-SECRET-KEY-1", false, "", "[0-9A-Z]{58}",
        true, 3, Check::kNone, kH},
       {"1password-secret-key", "1password-secret-key", kTok, "A3-", false, "",
@@ -187,6 +191,10 @@ const std::vector<RuleSpec>& builtinRules() {
        ALNUM "{32,40}", true, 3, Check::kNone, kH},
       {"shopify-shared-secret", "shopify-shared-secret", kTok, "shpss_", false, "", ALNUM "{32,40}",
        true, 3, Check::kNone, kH},
+      // Okta SSWS API tokens: "00" + 40 URL-safe characters and no prefix of their own, so only
+      // a bounded, high-entropy 42-character run counts (hex ids stay under the entropy floor).
+      {"okta-api-token", "okta-api-token", kTok, "00", false, "", URLSAFE "{40}", true, 4.3,
+       Check::kNone, kL},
       {"sendgrid-api-key", "sendgrid-api-key", kTok, "SG.", false, "",
        URLSAFE "{22}\\." URLSAFE "{43}", true, 3, Check::kNone, kH},
       {"sendinblue-api-token", "sendinblue-api-token", kTok, "xkeysib-", false, "",

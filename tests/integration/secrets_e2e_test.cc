@@ -1,7 +1,7 @@
 // The content-gated agent captures (b-*, c-*content*, d-grpc-content*) through
-// otlp (HTTP and gRPC) -> secrets -> file with the real binary: the fake AWS key and GitHub token
-// in them must be gone from the output and from agentgate's own logs, while findings name the
-// event, the attribute and the session.
+// otlp (HTTP and gRPC) -> secrets -> privacy (default policy) -> file with the real binary: the
+// fake AWS key and GitHub token in them must be gone from the output and from agentgate's own logs,
+// while findings name the event, the attribute and the session.
 #include <simdjson.h>
 
 #include <gtest/gtest.h>
@@ -180,32 +180,34 @@ TEST(SecretsEndToEnd, ContentCapturesLoseTheirSecretsAndRaiseFindings) {
 
   TempDir dir;
   fs::path out = dir.path() / "out.jsonl";
-  auto cfg =
-      dir.write("secrets.yaml",
-                "receivers:\n"
-                "  otlp:\n"
-                "    protocols:\n"
-                "      http:\n"
-                "        endpoint: 127.0.0.1:0\n"
-                "      grpc:\n"
-                "        endpoint: 127.0.0.1:0\n"
-                "processors:\n"
-                "  secrets:\n"
-                "    fingerprint_key: e2e-key\n"
-                "exporters:\n"
-                "  file:\n"
-                "    path: " +
-                    out.string() +
-                    "\n"
-                    "service:\n"
-                    "  telemetry:\n"
-                    "    metrics:\n"
-                    "      address: 127.0.0.1:0\n"
-                    "  pipelines:\n"
-                    "    logs: {receivers: [otlp], processors: [secrets], exporters: [file]}\n"
-                    "    traces: {receivers: [otlp], processors: [secrets], exporters: [file]}\n"
-                    "    metrics: {receivers: [otlp], processors: [secrets], exporters: "
-                    "[file]}\n");
+  auto cfg = dir.write(
+      "secrets.yaml",
+      "receivers:\n"
+      "  otlp:\n"
+      "    protocols:\n"
+      "      http:\n"
+      "        endpoint: 127.0.0.1:0\n"
+      "      grpc:\n"
+      "        endpoint: 127.0.0.1:0\n"
+      "processors:\n"
+      "  secrets:\n"
+      "    fingerprint_key: e2e-key\n"
+      "  privacy:\n"
+      "    pseudonym_key: e2e-key\n"
+      "exporters:\n"
+      "  file:\n"
+      "    path: " +
+          out.string() +
+          "\n"
+          "service:\n"
+          "  telemetry:\n"
+          "    metrics:\n"
+          "      address: 127.0.0.1:0\n"
+          "  pipelines:\n"
+          "    logs: {receivers: [otlp], processors: [secrets, privacy], exporters: [file]}\n"
+          "    traces: {receivers: [otlp], processors: [secrets, privacy], exporters: [file]}\n"
+          "    metrics: {receivers: [otlp], processors: [secrets, privacy], exporters: "
+          "[file]}\n");
   Process::Options opts;
   opts.args = {"run",       "--config", cfg.string(), "--data-dir", (dir.path() / "data").string(),
                "--workers", "1"};

@@ -1,5 +1,6 @@
 // Durable delivery through kill -9: clients send batches of records with unique ids over
-// OTLP/HTTP to `otlp -> file` with a persistent sending queue; the collector is SIGKILLed several
+// OTLP/HTTP to `otlp -> file` (and `otlp -> azuremonitor -> Azure Monitor emulator`) with a
+// persistent sending queue; the collector is SIGKILLed several
 // times mid-run and restarted on the same data directory. At the end every id whose request got
 // 200 must be in the file output (duplicates are allowed and counted: at-least-once).
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <regex>
@@ -23,8 +25,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/worker_pool.h"
 #include "testlib/curl_client.h"
 #include "testlib/process.h"
+#include "track_endpoint.h"
 
 namespace agentgate::testlib {
 namespace {
@@ -37,18 +41,18 @@ constexpr int kRecordsPerRequest = 100;
 constexpr int kKills = 4;
 constexpr int kAckedRequestsBetweenKills = 400;
 
-std::string configYaml(const fs::path& dir, const std::string& fsync) {
+// `exporter` is the YAML body of the exporter `exporter_id` (its own keys, indented by four),
+// which gets a persistent sending queue with the given fsync policy.
+std::string configYaml(const fs::path& dir, const std::string& fsync,
+                       const std::string& exporter_id, const std::string& exporter) {
   return "receivers:\n"
          "  otlp:\n"
          "    protocols:\n"
          "      http:\n"
          "        endpoint: 127.0.0.1:0\n"
          "exporters:\n"
-         "  file:\n"
-         "    path: " +
-         (dir / "out.jsonl").string() +
-         "\n"
-         "    append: true\n"
+         "  " +
+         exporter_id + ":\n" + exporter +
          "    sending_queue:\n"
          "      enabled: true\n"
          "      num_consumers: 2\n"
@@ -70,7 +74,12 @@ std::string configYaml(const fs::path& dir, const std::string& fsync) {
          "  pipelines:\n"
          "    logs:\n"
          "      receivers: [otlp]\n"
-         "      exporters: [file]\n";
+         "      exporters: [" +
+         exporter_id + "]\n";
+}
+
+std::string fileExporter(const fs::path& dir) {
+  return "    path: " + (dir / "out.jsonl").string() + "\n    append: true\n";
 }
 
 // otlp/http on port 0 -> file exporter at `path` behind a persistent queue configured by
@@ -183,30 +192,25 @@ class Target {
   int recovered_batches_ = 0;
 };
 
-// Counts of each id in the output file.
-std::unordered_map<std::string, int> idsInOutput(const fs::path& file) {
+// Counts of each id in a destination's output.
+std::unordered_map<std::string, int> idsIn(const std::string& text) {
   std::unordered_map<std::string, int> out;
-  const std::string text = readFile(file);
-  static const std::regex kId("crash-[0-9]{8}\"");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), kId); it != std::sregex_iterator();
-       ++it) {
-    std::string id = it->str();
-    id.pop_back();
-    ++out[id];
+  constexpr std::string_view kPrefix = "crash-";
+  for (size_t at = text.find(kPrefix); at != std::string::npos; at = text.find(kPrefix, at + 1)) {
+    if (at + kPrefix.size() + 8 > text.size()) break;
+    std::string id = text.substr(at, kPrefix.size() + 8);
+    if (std::all_of(id.begin() + kPrefix.size(), id.end(),
+                    [](char c) { return c >= '0' && c <= '9'; }))
+      ++out[id];
   }
   return out;
 }
 
-// Parameter: the queue's fsync policy. kill -9 leaves the page cache intact, so every policy
-// must keep every acknowledged record (power loss is what tells them apart).
-class QueueCrashTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(QueueCrashTest, AcknowledgedRecordsSurviveRepeatedSigkill) {
-  TempDir dir;
-  const fs::path cfg = dir.write("collector.yaml", configYaml(dir.path(), GetParam()));
-  Target target(cfg, dir.path() / "data");
+// Sends load with unique ids, SIGKILLs and restarts the collector kKills times, then checks that
+// every id of every request answered 200 reached the destination (`output` reads it).
+void runCrashScenario(Target& target, const std::string& label,
+                      const std::function<std::string()>& output) {
   ASSERT_TRUE(target.restart().ok());
-
   std::atomic<bool> stop{false};
   std::atomic<int> next_request{0};
   std::atomic<int> acked_requests{0};
@@ -256,20 +260,20 @@ TEST_P(QueueCrashTest, AcknowledgedRecordsSurviveRepeatedSigkill) {
   for (auto& t : senders) t.join();
   ASSERT_LT(Clock::now(), deadline) << "load did not progress";
 
-  // Everything acknowledged must reach the file, including what the kills left in the queue.
+  // Everything acknowledged must arrive, including what the kills left in the queue.
   std::set<std::string> acked;
   for (int first : acked_first_ids)
     for (int i = 0; i < kRecordsPerRequest; ++i) acked.insert(idText(first + i));
   std::unordered_map<std::string, int> found;
   size_t missing = acked.size();
-  const auto drain_deadline = Clock::now() + std::chrono::seconds(20);
+  const auto drain_deadline = Clock::now() + std::chrono::seconds(30);
   while (Clock::now() < drain_deadline) {
-    found = idsInOutput(dir.path() / "out.jsonl");
+    found = idsIn(output());
     missing = 0;
     for (const auto& id : acked) missing += found.count(id) ? 0 : 1;
     if (missing == 0) break;
-    // Another process writes the file: poll it, bounded by the deadline (no timing assumption).
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Another process delivers: poll, bounded by the deadline (no timing assumption).
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(target.terminate(), 0) << target.stderrText();
 
@@ -283,9 +287,44 @@ TEST_P(QueueCrashTest, AcknowledgedRecordsSurviveRepeatedSigkill) {
             << "; ids acked " << acked.size() << ", found " << found_acked << " (of "
             << found.size() << " distinct in output), missing " << missing << ", duplicates "
             << duplicates << ", kills " << kKills << ", batches found queued at restarts "
-            << target.recoveredBatches() << ", fsync " << GetParam() << "\n";
+            << target.recoveredBatches() << ", " << label << "\n";
   EXPECT_EQ(missing, 0u);
   EXPECT_GE(acked.size(), size_t(kKills * kAckedRequestsBetweenKills * kRecordsPerRequest));
+}
+
+// Parameter: the queue's fsync policy. kill -9 leaves the page cache intact, so every policy
+// must keep every acknowledged record (power loss is what tells them apart).
+class QueueCrashTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(QueueCrashTest, AcknowledgedRecordsSurviveRepeatedSigkill) {
+  TempDir dir;
+  const fs::path cfg = dir.write(
+      "collector.yaml", configYaml(dir.path(), GetParam(), "file", fileExporter(dir.path())));
+  Target target(cfg, dir.path() / "data");
+  runCrashScenario(target, "file, fsync " + GetParam(),
+                   [&] { return readFile(dir.path() / "out.jsonl"); });
+}
+
+// The same through the azuremonitor exporter to the Azure Monitor emulator: a kill mid-request
+// leaves the batch unacknowledged in the queue, and the next generation sends it again.
+TEST(QueueCrashAzureTest, AcknowledgedRecordsReachTheEmulatorThroughSigkill) {
+  TempDir dir;
+  net::WorkerPool pool(1);
+  pool.start();
+  auto emulator = azure_emulator::TrackServer::start(pool, {});
+  ASSERT_TRUE(emulator.ok()) << emulator.error().message;
+  const std::string exporter =
+      "    connection_string: \"InstrumentationKey=00000000-0000-0000-0000-0000000c4a54;"
+      "IngestionEndpoint=" +
+      (*emulator)->ingestionEndpoint() + "\"\n";
+  const fs::path cfg =
+      dir.write("collector.yaml", configYaml(dir.path(), "always", "azuremonitor", exporter));
+  Target target(cfg, dir.path() / "data");
+  runCrashScenario(target, "azuremonitor -> emulator, fsync always", [&] {
+    std::string all;
+    for (const auto& e : (*emulator)->endpoint().accepted()) all += e;
+    return all;
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(FsyncPolicies, QueueCrashTest,
@@ -337,7 +376,7 @@ TEST(QueueBackPressureTest, FullQueueAnswers503WithRetryAfter) {
   auto drain = runCommand({"queue", "drain", "--dir", (dir.path() / "data/queue/file").string(),
                            "-o", drained.string()});
   EXPECT_EQ(drain.exit_code, 0) << drain.err;
-  EXPECT_EQ(idsInOutput(drained).size(), 200u);
+  EXPECT_EQ(idsIn(readFile(drained)).size(), 200u);
   auto after = runCommand({"queue", "inspect", "--dir", (dir.path() / "data/queue/file").string()});
   EXPECT_NE(after.out.find("batches: 0"), std::string::npos) << after.out;
 }
@@ -395,7 +434,7 @@ TEST(QueueCorruptionTest, FlippedByteAndTornTailAreFoundOnStartAndTheRestDeliver
   const auto deadline = Clock::now() + std::chrono::seconds(20);
   std::unordered_map<std::string, int> found;
   while (Clock::now() < deadline) {
-    found = idsInOutput(out);
+    found = idsIn(readFile(out));
     if (found.size() >= 200) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // bounded poll of the output
   }
@@ -424,11 +463,12 @@ TEST(QueueCorruptionTest, FlippedByteAndTornTailAreFoundOnStartAndTheRestDeliver
 namespace agentgate::testlib {
 namespace {
 
-// Outage and recovery with the real binary. There is no network exporter yet, so the destination
-// is the file exporter writing into a FIFO that the test stops reading: the exporter's writes
-// block once the pipe buffer is full (the destination is down), the queue grows on disk while
-// ingest goes on, a full queue answers 503 + Retry-After, and once the test reads again the queue
-// drains and every acknowledged id arrives.
+// Outage and recovery with the real binary and a destination that stalls rather than refuses
+// (the network exporters' 503-then-recovery cases are in tests/azure_emulator and
+// azuremonitor_native_test.cc): the file exporter writes into a FIFO that the test stops reading:
+// the exporter's writes block once the pipe buffer is full (the destination is down), the queue
+// grows on disk while ingest goes on, a full queue answers 503 + Retry-After, and once the test
+// reads again the queue drains and every acknowledged id arrives.
 TEST(QueueOutageTest, StalledDestinationQueueGrowsThenDrainsWithNothingLost) {
   TempDir dir;
   const fs::path pipe = dir.path() / "destination.pipe";

@@ -80,7 +80,9 @@ TEST(GoldenSetTest, EveryAgentCaptureIsCovered) {
       {"claude-code-2.1.331/", "_traces_"},  {"claude-code-2.1.331/", "_metrics_"},
       {"copilot-cli-1.0.102/", "_traces_"},  {"copilot-cli-1.0.102/", "_metrics_"}};
   ASSERT_GE(all.size(), 150u) << "fixtures missing under " << agentsDir();
-  for (const auto& [agent, signal] : kExpected) {
+  for (const auto& expected : kExpected) {
+    // Named copies: clang 14 cannot capture structured bindings in a lambda.
+    const std::string agent = expected.first, signal = expected.second;
     EXPECT_TRUE(std::any_of(all.begin(), all.end(),
                             [&](const std::string& c) {
                               return c.rfind(agent, 0) == 0 && c.find(signal) != std::string::npos;

@@ -17,4 +17,8 @@ std::string hexEncode(std::string_view bytes);
 // Constant-time equality for credentials: time depends only on the lengths.
 bool constantTimeEquals(std::string_view a, std::string_view b);
 
+// Appends `s` as a JSON string literal (quotes included): ", \ and control characters escaped,
+// every other byte as is (the caller guarantees UTF-8).
+void appendJsonString(std::string& out, std::string_view s);
+
 }  // namespace agentgate::strings

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "common/strings.h"
+
 namespace agentgate::net {
 
 int httpStatus(ErrorCode code) {
@@ -139,37 +141,7 @@ void putInt32(std::string& out, uint32_t field, int32_t v) {
   putVarint(out, static_cast<uint64_t>(static_cast<int64_t>(v)));
 }
 
-void appendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
+using strings::appendJsonString;
 
 constexpr std::string_view kRetryInfoType = "type.googleapis.com/google.rpc.RetryInfo";
 

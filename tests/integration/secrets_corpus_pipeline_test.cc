@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/strings.h"
 #include "landed_tables.h"
 #include "net/worker_pool.h"
 #include "testlib/curl_client.h"
@@ -79,36 +80,11 @@ std::vector<Line> loadCorpus() {
   return out;
 }
 
+// JSON string contents (no quotes), as the exporters escape them.
 std::string jsonEscape(std::string_view s) {
   std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
+  strings::appendJsonString(out, s);
+  return out.substr(1, out.size() - 2);
 }
 
 std::string str(std::string_view s) { return "{\"stringValue\":\"" + jsonEscape(s) + "\"}"; }

@@ -368,4 +368,46 @@ inline std::set<std::string> recommendedSubset() {
   return out;
 }
 
+// One block of a tests/kql/*.kqltest file (format at the top of tests/kql/basics.kqltest).
+struct KqlTestBlock {
+  std::string query, header;
+  std::vector<std::string> rows;
+  int line = 0;
+};
+
+inline std::vector<KqlTestBlock> parseKqlTestBlocks(const std::string& text) {
+  std::vector<KqlTestBlock> out;
+  KqlTestBlock cur;
+  bool inExpect = false;
+  int ln = 0;
+  std::istringstream in(text);
+  std::string line;
+  auto flush = [&] {
+    if (!cur.query.empty()) out.push_back(cur);
+    cur = KqlTestBlock();
+    inExpect = false;
+  };
+  while (std::getline(in, line)) {
+    ++ln;
+    if (line == "----") {
+      flush();
+      continue;
+    }
+    if (!inExpect && line.rfind("#", 0) == 0) continue;
+    if (!inExpect && line.rfind("=> ", 0) == 0) {
+      cur.header = line.substr(3);
+      inExpect = true;
+      continue;
+    }
+    if (inExpect) {
+      if (!line.empty()) cur.rows.push_back(line);
+    } else {
+      if (cur.query.empty()) cur.line = ln;
+      cur.query += line + "\n";
+    }
+  }
+  flush();
+  return out;
+}
+
 }  // namespace agentgate::kql::testing

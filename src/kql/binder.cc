@@ -508,10 +508,13 @@ class Binder {
     std::vector<std::string> names;
     std::string withsource;
     bool fuzzy = false;
+    std::string kind = "outer";
     for (const auto& [k, v] : e->options) {
       if (k == "withsource") withsource = v;
       if (k == "isfuzzy") fuzzy = v == "true";
+      if (k == "kind") kind = v;
     }
+    if (kind != "outer" && kind != "inner") fail(e->pos, "unsupported union kind '" + kind + "'");
     if (first) {
       parts.push_back(first);
       names.push_back(first->as_name.empty() ? "union_arg0" : first->as_name);
@@ -614,6 +617,20 @@ class Binder {
         std::string n = outName(c);
         if (r->find(n) < 0) r->cols.push_back({n, c.type});
       }
+    }
+    if (kind == "inner") {
+      // kind=inner keeps only the columns every input has.
+      std::vector<Column> common;
+      for (const auto& c : r->cols) {
+        bool all = true;
+        for (const auto& p : parts) {
+          bool has = c.name == withsource;
+          for (const auto& pc : p->cols) has |= outName(pc) == c.name;
+          all &= has;
+        }
+        if (all) common.push_back(c);
+      }
+      r->cols = common;
     }
     std::string sql;
     for (size_t i = 0; i < parts.size(); ++i) {
@@ -892,7 +909,7 @@ class Binder {
     if (k == "getschema") {
       auto r = std::make_shared<Rel>();
       r->cols = {{"ColumnName", "string"},
-                 {"ColumnOrdinal", "int"},
+                 {"ColumnOrdinal", "long"},
                  {"DataType", "string"},
                  {"ColumnType", "string"}};
       std::string vals;
@@ -1043,6 +1060,10 @@ class Binder {
         bool isMax = x->text == "arg_max" || x->text == "argmax";
         BExpr key = bindExpr(x->args[0], in.get());
         std::string kn = key.name.empty() ? (isMax ? "max_" : "min_") : key.name;
+        // The deprecated argmax/argmin prefix every output column: max_t, max_t_x.
+        bool legacy = x->text == "argmax" || x->text == "argmin";
+        std::string legacyPrefix = std::string(isMax ? "max_" : "min_") + key.name;
+        if (legacy) kn = legacyPrefix;
         if (!it.name.empty()) kn = it.name;
         size_t ti = 0;
         if (!it.tuple_names.empty()) kn = it.tuple_names[ti++];
@@ -1056,13 +1077,15 @@ class Binder {
               bool isBy = false;
               for (const auto& oc : out->cols) isBy |= oc.name == c.name;
               if (isBy) continue;
-              addAgg(c.name, BExpr{"kql_arg(" + key.sql + ", " + q(c.name) + ", " + dir + ")",
-                                   c.type, c.name});
+              std::string cn = legacy ? legacyPrefix + "_" + c.name : c.name;
+              addAgg(cn,
+                     BExpr{"kql_arg(" + key.sql + ", " + q(c.name) + ", " + dir + ")", c.type, cn});
             }
             continue;
           }
           BExpr v = bindExpr(x->args[a], in.get());
           std::string vn = v.name.empty() ? columnN(*out) : v.name;
+          if (legacy && !v.name.empty()) vn = legacyPrefix + "_" + v.name;
           if (ti < it.tuple_names.size()) vn = it.tuple_names[ti++];
           addAgg(vn, BExpr{"kql_arg(" + key.sql + ", " + v.sql + ", " + dir + ")", v.type, vn});
         }
@@ -1159,6 +1182,9 @@ class Binder {
     out->viz = left->viz;
     out->open = left->open || right->open;
     std::string lsql = left->sql;
+    // Documented synonyms of the anti kinds.
+    if (kind == "anti" || kind == "leftantisemi") kind = "leftanti";
+    if (kind == "rightantisemi") kind = "rightanti";
     if (kind == "innerunique") {
       std::string part;
       for (const auto& [l, r] : keys) part += (part.empty() ? "" : ", ") + q(l);
@@ -1677,7 +1703,6 @@ class Binder {
       r.sql = "coalesce(" + e.sql + ", '')";
       return r;
     }
-    if (e.type == "string" && to == "guid") return r;
     r.sql = "kql_conv(" + e.sql + ", '" + e.type + "', '" + to + "')";
     return r;
   }
@@ -1969,6 +1994,8 @@ class Binder {
       if (op == "/" && a.type == "timespan" && b.type == "timespan")
         return mk("(CAST(" + a.sql + " AS REAL) / " + b.sql + ")", "real");
       std::string s = "(" + a.sql + " " + op + " " + b.sql + ")";
+      // Real division by zero is +-inf (NaN for 0/0), not SQLite's NULL.
+      if (op == "/" && t == "real") s = "kql_math('div', " + a.sql + ", " + b.sql + ")";
       if (t == "timespan" && (a.type == "real" || b.type == "real"))
         s = "CAST(" + s + " AS INTEGER)";
       return mk(s, t);
@@ -2296,7 +2323,9 @@ class Binder {
     if (fn == "substring") {
       need(2, 3);
       std::string s = toStr(arg(0)).sql, st = arg(1).sql;
-      std::string start = "max(" + st + ", 0) + 1";
+      // A negative start counts from the end (substring("123456", -2, 2) is "56").
+      std::string start = "(CASE WHEN " + st + " < 0 THEN max(length(" + s + ") + " + st +
+                          ", 0) ELSE " + st + " END + 1)";
       if (args.size() == 3)
         return {"coalesce(substr(" + s + ", " + start + ", max(" + arg(2).sql + ", 0)), '')",
                 "string", ""};
@@ -2377,6 +2406,14 @@ class Binder {
     if (fn == "strrep") {
       need(2, 3);
       std::string s = toStr(arg(0)).sql, n = arg(1).sql;
+      // With a delimiter: n copies of value+delimiter, minus the trailing delimiter.
+      if (args.size() == 3) {
+        std::string d = toStr(arg(2)).sql;
+        return {"substr(replace(substr(hex(zeroblob(" + n + ")), 1, " + n + "), '0', " + s +
+                    " || " + d + "), 1, max(" + n + " * (length(" + s + ") + length(" + d +
+                    ")) - length(" + d + "), 0))",
+                "string", ""};
+      }
       return {"replace(substr(hex(zeroblob(" + n + ")), 1, " + n + "), '0', " + s + ")", "string",
               ""};
     }
@@ -2572,7 +2609,7 @@ class Binder {
     }
     static const std::map<std::string, std::string> kDtPart = {
         {"dayofweek", "timespan"}, {"dayofmonth", "int"}, {"dayofyear", "int"},
-        {"monthofyear", "long"},   {"getmonth", "int"},   {"getyear", "long"},
+        {"monthofyear", "int"},    {"getmonth", "int"},   {"getyear", "int"},
         {"hourofday", "int"},      {"weekofyear", "int"}};
     auto dp = kDtPart.find(fn);
     if (dp != kDtPart.end()) {
@@ -2749,7 +2786,7 @@ class Binder {
         step = st.sql;
       } else {
         if (t == "datetime" || t == "timespan")
-          step = "864000000000";
+          step = "36000000000";  // the documented default step for time values is 1h
         else
           step = "1";
       }

@@ -454,6 +454,18 @@ void convert(sqlite3_context* c, sqlite3_value* x, std::string_view from, std::s
       return resultText(c, std::string(text(x)));
     }
     if (t == SQLITE_FLOAT) return resultText(c, formatReal(sqlite3_value_double(x)));
+    if (to == "guid") {
+      // Kusto keeps guids in one canonical form: lowercase 8-4-4-4-12 hex; anything else is null.
+      std::string g(text(x));
+      bool ok = g.size() == 36;
+      for (size_t i = 0; ok && i < g.size(); ++i) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        ok = dash ? g[i] == '-' : std::isxdigit(static_cast<unsigned char>(g[i])) != 0;
+        g[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(g[i])));
+      }
+      if (!ok) return sqlite3_result_null(c);
+      return resultText(c, g);
+    }
     return resultText(c, std::string(text(x)));
   }
   if (t == SQLITE_NULL) {
@@ -894,6 +906,8 @@ void fnMath(sqlite3_context* c, int argc, sqlite3_value** v) {
     r = std::atan(x);
   else if (f == "atan2")
     r = std::atan2(x, y);
+  else if (f == "div")
+    r = x / y;
   else if (f == "isnan")
     return sqlite3_result_int(c, std::isnan(x));
   else if (f == "isinf")
@@ -905,7 +919,8 @@ void fnMath(sqlite3_context* c, int argc, sqlite3_value** v) {
     r = std::round(x * p) / p;
   } else
     return sqlite3_result_error(c, "unknown math function", -1);
-  if (std::isnan(r) || std::isinf(r)) return sqlite3_result_null(c);
+  // SQLite has no NaN (it would store NULL anyway); infinities are REAL values like Kusto's.
+  if (std::isnan(r)) return sqlite3_result_null(c);
   sqlite3_result_double(c, r);
 }
 

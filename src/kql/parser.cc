@@ -910,7 +910,9 @@ class Parser {
         ++p_;
         op->expr = parseExpr();
       }
-    } else if (n == "parse" || n == "parse-where" || n == "parse-kv") {
+    } else if (n == "parse-kv") {
+      fail(op->pos, "unsupported operator 'parse-kv'");
+    } else if (n == "parse" || n == "parse-where") {
       parseOptions(op->options, {"kind", "flags"});
       op->expr = parseExpr();
       if (!isIdent("with")) fail(cur().pos, "expected 'with' in parse");

@@ -2395,6 +2395,15 @@ class Binder {
     if (fn == "countof") {
       need(2, 3);
       std::string s = toStr(arg(0)).sql, sub = toStr(arg(1)).sql;
+      if (args.size() == 3) {
+        if (args[2]->kind != ExprKind::kLiteral ||
+            (args[2]->text != "regex" && args[2]->text != "normal"))
+          fail(args[2]->pos, "countof: 3rd argument must be \"normal\" or \"regex\"");
+        if (args[2]->text == "regex")  // one extract_all element per match
+          return {"coalesce(kql_array_length(kql_extract_all('(' || " + sub + " || ')', " + s +
+                      ")), 0)",
+                  "long", ""};
+      }
       return {"((length(" + s + ") - length(replace(" + s + ", " + sub + ", ''))) / max(length(" +
                   sub + "), 1))",
               "long", ""};
@@ -2609,7 +2618,7 @@ class Binder {
     }
     static const std::map<std::string, std::string> kDtPart = {
         {"dayofweek", "timespan"}, {"dayofmonth", "int"}, {"dayofyear", "int"},
-        {"monthofyear", "int"},    {"getmonth", "int"},   {"getyear", "int"},
+        {"monthofyear", "long"},   {"getmonth", "int"},   {"getyear", "long"},
         {"hourofday", "int"},      {"weekofyear", "int"}};
     auto dp = kDtPart.find(fn);
     if (dp != kDtPart.end()) {

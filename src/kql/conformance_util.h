@@ -115,6 +115,8 @@ inline bool cellEq(const JVal& got, const JVal& exp, const std::string& type) {
     return true;
   if ((type == "real" || type == "decimal") && exp.t == JVal::T::kStr && got.t == JVal::T::kNull)
     return exp.s == "NaN" || exp.s == "Infinity" || exp.s == "-Infinity";
+  if (type == "real" && exp.t == JVal::T::kStr && got.t == JVal::T::kReal && std::isinf(got.d))
+    return exp.s == (got.d > 0 ? "Infinity" : "-Infinity");
   if (type == "decimal" && exp.t == JVal::T::kStr) {
     double d = std::strtod(exp.s.c_str(), nullptr);
     return got.t == JVal::T::kReal

@@ -2485,6 +2485,7 @@ class Binder {
       return {s + ")", "dynamic", ""};
     }
     if (fn == "pack_all") {
+      need(0, 1);
       if (!rel) fail(e->pos, fn + " needs a row context");
       std::string s = "kql_jobject(";
       bool first = true;
@@ -2493,7 +2494,13 @@ class Binder {
              conv(BExpr{qualify_ + q(c.name), c.type, ""}, "dynamic").sql;
         first = false;
       }
-      return {s + ")", "dynamic", ""};
+      s += ")";
+      if (!args.empty()) {
+        BExpr ignore = toBool(arg(0));
+        s = "(CASE WHEN " + ignore.sql + " THEN kql_jfn('bag_drop_empty', " + s + ") ELSE " + s +
+            " END)";
+      }
+      return {s, "dynamic", ""};
     }
     if (fn == "iff" || fn == "iif") {
       need(3, 3);
@@ -2594,7 +2601,8 @@ class Binder {
     if (fn == "pi") return {"3.141592653589793", "real", ""};
     if (fn == "rand") {
       if (args.empty()) return {"((random() & 9007199254740991) / 9007199254740992.0)", "real", ""};
-      return {"(abs(random()) % " + arg(0).sql + ")", "long", ""};
+      // rand(N) is typed real, as the Kusto emulator returns it (an integer value below N)
+      return {"CAST(abs(random()) % " + arg(0).sql + " AS REAL)", "real", ""};
     }
     if (fn == "max_of" || fn == "min_of") {
       std::vector<BExpr> vs;
@@ -2745,6 +2753,9 @@ class Binder {
     auto mo = kMore.find(fn);
     if (mo != kMore.end()) {
       need(mo->second.lo, mo->second.hi);
+      if ((fn == "array_sort_asc" || fn == "array_sort_desc") && args.size() > 1 &&
+          arg(1).type == "dynamic")
+        fail(e->pos, "unsupported function '" + fn + "' with several arrays");
       std::string name = fn;
       if (name == "array_iif") name = "array_iff";
       if (name == "base64_encodestring") name = "base64_encode_tostring";

@@ -927,6 +927,16 @@ void fnMath(sqlite3_context* c, int argc, sqlite3_value** v) {
 // Less common dynamic functions: kql_jfn(name, args...)
 void fnJfn(sqlite3_context* c, int argc, sqlite3_value** v) {
   std::string_view f = text(v[0]);
+  if (f == "bag_drop_empty") {  // pack_all(true): members that are null or "" are left out
+    auto j = parseJson(text(v[1]));
+    if (!j || j->t != JVal::T::kObj) return sqlite3_result_null(c);
+    JVal out = JVal::object();
+    for (auto& [k, x] : j->o) {
+      if (x.t == JVal::T::kNull || (x.t == JVal::T::kStr && x.s.empty())) continue;
+      out.o.emplace_back(k, x);
+    }
+    return resultText(c, toJson(out));
+  }
   if (f == "bag_keys") {
     auto j = parseJson(text(v[1]));
     if (!j || j->t != JVal::T::kObj) return sqlite3_result_null(c);

@@ -20,6 +20,44 @@
 namespace agentgate::kql {
 namespace {
 
+// Splits "name", "$.a.b" or "$['a'][\"b\"]" into member names; false for other paths.
+bool jsonPathKeys(const std::string& p, std::vector<std::string>* out) {
+  if (p.empty() || p[0] != '$') {
+    out->push_back(p);
+    return true;
+  }
+  size_t i = 1;
+  while (i < p.size()) {
+    if (p[i] == '.') {
+      size_t e = i + 1;
+      while (e < p.size() && p[e] != '.' && p[e] != '[') ++e;
+      if (e == i + 1) return false;
+      out->push_back(p.substr(i + 1, e - i - 1));
+      i = e;
+    } else if (p[i] == '[' && i + 1 < p.size() && (p[i + 1] == '\'' || p[i + 1] == '"')) {
+      size_t e = p.find(p[i + 1], i + 2);
+      if (e == std::string::npos || e + 1 >= p.size() || p[e + 1] != ']') return false;
+      out->push_back(p.substr(i + 2, e - i - 2));
+      i = e + 2;
+    } else {
+      return false;  // array indexes and wildcards are not member names
+    }
+  }
+  return !out->empty();
+}
+
+void removeMember(JVal& obj, const std::vector<std::string>& path, size_t i) {
+  if (obj.t != JVal::T::kObj) return;
+  for (auto it = obj.o.begin(); it != obj.o.end(); ++it) {
+    if (it->first != path[i]) continue;
+    if (i + 1 == path.size())
+      obj.o.erase(it);
+    else
+      removeMember(it->second, path, i + 1);
+    return;
+  }
+}
+
 std::string_view text(sqlite3_value* v) {
   const unsigned char* p = sqlite3_value_text(v);
   if (!p) return {};
@@ -805,14 +843,16 @@ void fnMore(sqlite3_context* c, int argc, sqlite3_value** v) {
     auto j = parseJson(text(arg(0)));
     auto k = parseJson(text(arg(1)));
     if (!j || j->t != JVal::T::kObj) return sqlite3_result_null(c);
-    JVal out = JVal::object();
-    for (auto& [key, x] : j->o) {
-      bool drop = false;
-      if (k && k->t == JVal::T::kArr)
-        for (auto& e : k->a) drop |= e.t == JVal::T::kStr && e.s == key;
-      if (!drop) out.o.emplace_back(key, x);
+    if (k && k->t == JVal::T::kArr) {
+      for (const auto& e : k->a) {
+        if (e.t != JVal::T::kStr) continue;
+        // A key is a top-level name or a JSONPath ($.a.b, $['a']) naming a nested member.
+        std::vector<std::string> path;
+        if (!jsonPathKeys(e.s, &path)) continue;
+        removeMember(*j, path, 0);
+      }
     }
-    return resultJ(c, out);
+    return resultJ(c, *j);
   }
   if (f == "repeat") {
     int64_t cnt = sqlite3_value_int64(arg(1));

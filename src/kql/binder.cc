@@ -2435,6 +2435,8 @@ class Binder {
         "bag_merge",      "bag_has_key",  "set_has_element", "set_union",   "set_intersect",
         "set_difference", "strcat_array", "array_reverse"};
     if (kJfn.count(fn)) {
+      if (fn == "array_index_of" && args.size() > 2)
+        fail(e->pos, "unsupported function 'array_index_of' with start/length/occurrence");
       std::string s = "kql_jfn('" + fn + "'";
       std::string t = "dynamic";
       if (fn == "array_sum") t = "real";
@@ -2650,7 +2652,7 @@ class Binder {
       return {"kql_format_datetime(" + arg(0).sql + ", " + toStr(arg(1)).sql + ")", "string", ""};
     }
     if (fn == "make_datetime") {
-      need(3, 7);
+      need(3, 6);
       std::string y = arg(0).sql, mo = arg(1).sql, d = arg(2).sql;
       std::string h = args.size() > 3 ? arg(3).sql : "0", mi = args.size() > 4 ? arg(4).sql : "0";
       std::string s = args.size() > 5 ? arg(5).sql : "0";
@@ -2867,7 +2869,12 @@ class Binder {
         r = {"count(*)", "long", "count_"};
       else {
         BExpr a = arg(0);
-        r = {"count(" + a.sql + ")", "long", "count_" + a.name};
+        // count(predicate) is the deprecated spelling of countif
+        if (a.type == "bool")
+          r = {"coalesce(sum(CASE WHEN " + a.sql + " THEN 1 ELSE 0 END), 0)", "long",
+               "count_" + a.name};
+        else
+          r = {"count(" + a.sql + ")", "long", "count_" + a.name};
       }
     } else if (fn == "countif") {
       BExpr p = toBool(arg(0));

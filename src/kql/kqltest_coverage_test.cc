@@ -35,7 +35,7 @@ const Unsupported kUnsupported[] = {
      "unsupported evaluate plugin 'dcount_intersect'"},
     // Being implemented on the kqlparse branch; move to aggregates.kqltest when it lands.
     {"agg:buildschema", "datatable(d:dynamic) [dynamic({\"a\": 1})] | summarize buildschema(d)",
-     "'buildschema'"},
+     "unsupported function 'buildschema'"},
     // Workspace-saved functions (ASIM parsers and the like) are not in the store.
     {"external-function (workspace/ASIM fn)", "print x = _ASim_NetworkSession()",
      "unsupported function '_ASim_NetworkSession'"},

@@ -120,6 +120,38 @@ TEST_F(PropertyColumnsTest, ColumnsHoldWhatPropertiesAccessReturns) {
   sqlite3_finalize(st);
 }
 
+// Rows written without the columns (anything but row_mapping) get them from the store, with the
+// same values; rows that bring them keep theirs.
+TEST(PropertyColumnsWrite, StoreFillsThemWhenRowsDoNotBringThem) {
+  fs::path dir = fs::temp_directory_path() / ("agentgate-pcw-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  StoreOptions o;
+  o.path = (dir / "s.db").string();
+  o.retention = std::chrono::nanoseconds(0);
+  auto s = Store::open(o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  RowBatch rows;
+  TableRows t;
+  t.table = "AppTraces";
+  t.columns = {"TimeGenerated", "Properties"};
+  t.cells = {int64_t{1}, std::string(R"({"event.name":"tool_result","model":null,"n":{"a":1}})")};
+  rows.tables.push_back(t);
+  ASSERT_TRUE((*s)->write(std::move(rows)).ok());
+  (*s)->close();
+  auto conn = openReadOnly(o.path);
+  ASSERT_TRUE(conn.ok());
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(conn->get(), "SELECT _pc_event_name, _pc_model FROM AppTraces", -1,
+                               &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))),
+            "\"tool_result\"");
+  EXPECT_EQ(sqlite3_column_type(st, 1), SQLITE_NULL);  // a JSON null reads as null
+  sqlite3_finalize(st);
+  fs::remove_all(dir);
+}
+
 TEST_F(PropertyColumnsTest, QueriesAnswerTheSameWithAndWithoutThem) {
   const char* queries[] = {
       "AppTraces | extend EventName = tostring(Properties['event.name']) "

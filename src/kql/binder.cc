@@ -1091,12 +1091,22 @@ class Binder {
         call->kind = ExprKind::kCall;
         xe = call;
       }
+      int reads = rowReads_;
       BExpr e = bindExpr(xe, in.get());
       inAgg_ = false;
-      if (!aggSeen_) fail(x->pos, "summarize expression must contain an aggregation function");
+      if (!aggSeen_) {
+        if (rowReads_ != reads)
+          fail(x->pos, "summarize expression must contain an aggregation function");
+        e = constantAggregate(e);
+      }
       std::string n = it.name;
       if (n.empty()) n = e.name;
-      if (n.empty()) n = columnN(*out);
+      if (n.empty()) {
+        Rel named;  // ColumnN counts the aggregates named so far too: `summarize 'a', 1.5`
+        named.cols = out->cols;
+        named.cols.insert(named.cols.end(), aggCols.begin(), aggCols.end());
+        n = columnN(named);
+      }
       addAgg(n, e);
     }
     for (const auto& c : aggCols) out->cols.push_back(c);
@@ -1345,9 +1355,13 @@ class Binder {
       const auto& it = op.items[i];
       inAgg_ = true;
       aggSeen_ = false;
+      int reads = rowReads_;
       BExpr e = bindExpr(it.expr, in.get());
       inAgg_ = false;
-      if (!aggSeen_) fail(it.pos, "make-series expression must be an aggregation");
+      if (!aggSeen_) {
+        if (rowReads_ != reads) fail(it.pos, "make-series expression must be an aggregation");
+        e = constantAggregate(e);
+      }
       std::string n = !it.name.empty() ? it.name : e.name;
       if (n.empty()) n = columnN(*out);
       std::string def = "0";
@@ -1767,7 +1781,10 @@ class Binder {
     }
     if (rel) {
       int i = rel->find(e->text);
-      if (i >= 0) return {qualify_ + q(e->text), rel->cols[i].type, e->text};
+      if (i >= 0) {
+        ++rowReads_;
+        return {qualify_ + q(e->text), rel->cols[i].type, e->text};
+      }
     }
     if (const Entry* en = lookup(e->text)) {
       if (en->kind == Entry::kScalar) {
@@ -1779,7 +1796,10 @@ class Binder {
       if (en->kind == Entry::kFunc) return bindCall(e, rel, {});
       fail(e->pos, "'" + e->text + "' is a table, not a scalar");
     }
-    if (rel && rel->open) return {qualify_ + q(e->text), "dynamic", e->text};
+    if (rel && rel->open) {
+      ++rowReads_;
+      return {qualify_ + q(e->text), "dynamic", e->text};
+    }
     if (e->text == "null") return {"NULL", "null", ""};
     fail(e->pos, "unknown column or variable '" + e->text + "'");
   }
@@ -2411,6 +2431,7 @@ class Binder {
         if (args[i]->kind == ExprKind::kStar) {
           // pack_array(*): every column of the row, in column order
           if (!rel) fail(args[i]->pos, "'*' needs a row context");
+          ++rowReads_;
           for (const auto& c : rel->cols) {
             s += (first ? "" : ", ") + conv(BExpr{q(c.name), c.type, c.name}, "dynamic").sql;
             first = false;
@@ -2440,6 +2461,7 @@ class Binder {
     }
     if (fn == "pack_all") {
       if (!rel) fail(e->pos, fn + " needs a row context");
+      ++rowReads_;
       std::string s = "kql_jobject(";
       bool first = true;
       for (const auto& c : rel->cols) {
@@ -2630,6 +2652,7 @@ class Binder {
       if (args[0]->kind != ExprKind::kLiteral)
         fail(e->pos, "column_ifexists needs a column name literal");
       if (rel && rel->find(args[0]->text) >= 0) {
+        ++rowReads_;
         int i = rel->find(args[0]->text);
         return {qualify_ + q(args[0]->text), rel->cols[i].type, args[0]->text};
       }
@@ -2759,6 +2782,9 @@ class Binder {
       return {"kql_fn2('range', " + a.sql + ", " + b.sql + ", " + step + ", " + sqlStr(t) + ")",
               "dynamic", ""};
     }
+    if (fn == "row_number" || fn == "prev" || fn == "next" || fn == "row_cumsum") {
+      ++rowReads_;  // depends on the row's position even without naming a column
+    }
     if (fn == "row_number") {
       need(0, 2);
       if (args.size() == 2) fail(e->pos, "unsupported row_number restart argument");
@@ -2793,6 +2819,14 @@ class Binder {
     if (fn == "materialize" || fn == "table" || fn == "view")
       fail(e->pos, "'" + fn + "' returns a table and cannot be used as a scalar");
     fail(e->pos, "unsupported function '" + fn + "'");
+  }
+
+  // A summarize/make-series item that reads no column (`Metric = 'p_Metric'`, a workbook
+  // placeholder): Microsoft's analyzer accepts it and types it as the expression. Every row of a
+  // group holds the same value, so any of them is the answer; an empty input gives null, as
+  // take_any does.
+  BExpr constantAggregate(const BExpr& e) {
+    return {"kql_any(" + e.sql + ")", e.type, e.name, true};
   }
 
   BExpr bindAgg(const ExprPtr& e, const Rel* rel, const std::string& fn,
@@ -2913,6 +2947,7 @@ class Binder {
   std::string part_;  // mv-apply subquery: the row-id column every operator must carry
   bool inAgg_ = false;
   bool aggSeen_ = false;
+  int rowReads_ = 0;  // column (or row-position) reads bound so far; see constantAggregate
   int depth_ = 0;
   int exprDepth_ = 0;
 };

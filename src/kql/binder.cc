@@ -115,7 +115,7 @@ const std::set<std::string>& aggNames() {
       "make_set_if", "percentile",  "percentiles", "arg_max",    "arg_min",  "argmax",
       "argmin",      "any",         "take_any",    "stdev",      "stdevp",   "variance",
       "variancep",   "make_bag_if", "anyif",       "take_anyif", "hll",      "hll_if",
-      "hll_merge"};
+      "hll_merge",   "buildschema"};
   return k;
 }
 
@@ -997,9 +997,9 @@ class Binder {
 
   std::string aggName(const std::string& fn, const BExpr& arg) {
     static const std::map<std::string, std::string> kPrefix = {
-        {"make_list", "list_"},    {"makelist", "list_"},  {"make_set", "set_"},
-        {"makeset", "set_"},       {"make_bag", "bag_"},   {"take_any", "any_"},
-        {"make_list_if", "list_"}, {"make_set_if", "set_"}};
+        {"make_list", "list_"},    {"makelist", "list_"},   {"make_set", "set_"},
+        {"makeset", "set_"},       {"make_bag", "bag_"},    {"take_any", "any_"},
+        {"make_list_if", "list_"}, {"make_set_if", "set_"}, {"buildschema", "schema_"}};
     auto it = kPrefix.find(fn);
     std::string p = it != kPrefix.end() ? it->second : fn + "_";
     return p + arg.name;
@@ -2901,6 +2901,12 @@ class Binder {
       std::string x = conv(a, "dynamic").sql;
       if (fn == "make_bag_if") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + x + " END";
       r = {"kql_make_bag(" + x + ")", "dynamic", aggName(fn, a)};
+    } else if (fn == "buildschema") {
+      BExpr a = arg(0);
+      // As Microsoft's analyzer: a string holding JSON must go through parse_json first.
+      if (a.type != "dynamic")
+        fail(args[0]->pos, "buildschema needs a dynamic value, found " + a.type);
+      r = {"kql_buildschema(" + a.sql + ")", "dynamic", aggName(fn, a)};
     } else if (fn == "percentile" || fn == "percentiles") {
       if (args.size() != 2) fail(e->pos, fn + " here needs exactly a value and one percentage");
       BExpr a = arg(0), p = arg(1);

@@ -1125,6 +1125,9 @@ class Binder {
     for (const auto& [k, v] : op.options) {
       if (k == "kind") kind = v;
     }
+    // Kusto's other spellings of the anti-joins.
+    if (kind == "anti" || kind == "leftantisemi") kind = "leftanti";
+    if (kind == "rightantisemi") kind = "rightanti";
     auto right = bindTabular(op.right);
     std::vector<std::pair<std::string, std::string>> keys;
     std::function<void(const ExprPtr&)> addKey = [&](const ExprPtr& c) {
@@ -1721,7 +1724,8 @@ class Binder {
     if (t == "string") return {sqlStr(e->text), "string", ""};
     if (t == "bool") return {e->text == "true" ? "1" : "0", "bool", ""};
     if (t == "datetime") {
-      if (e->text == "null" || e->text.empty()) return {"NULL", "datetime", ""};
+      if (e->text == "null") return {"NULL", "datetime", ""};
+      if (e->text.empty()) return {nowSql(), "datetime", ""};  // datetime() is the current time
       auto v = parseDateTime(e->text);
       if (!v) {
         std::string squeezed;  // datetime(2017 - 08 - 01)
@@ -1732,6 +1736,13 @@ class Binder {
           if (!sp) squeezed.push_back(c);
         }
         v = parseDateTime(squeezed);
+      }
+      if (!v) {
+        if (auto tod = parseTimeOfDay(e->text)) {  // datetime("8:00 AM"): that time today (UTC)
+          int64_t now = opts_.now_ticks;
+          int64_t midnight = now - ((now % kTicksPerDay) + kTicksPerDay) % kTicksPerDay;
+          v = midnight + *tod;
+        }
       }
       if (!v) fail(e->pos, "invalid datetime literal '" + e->text + "'");
       return {std::to_string(*v), "datetime", ""};

@@ -1819,6 +1819,10 @@ class Binder {
     if (++exprDepth_ > 400) fail(e->pos, "expression nested too deeply");
     BExpr r = bindExprInner(e, rel);
     --exprDepth_;
+    // A named argument names what derives its name from it: `by bin(b = ts, 5m)` makes column b.
+    for (const auto& [k, v] : e->options) {
+      if (k == "argname") r.name = v;
+    }
     return r;
   }
 

@@ -115,7 +115,7 @@ const std::set<std::string>& aggNames() {
       "make_set_if", "percentile",  "percentiles", "arg_max",    "arg_min",  "argmax",
       "argmin",      "any",         "take_any",    "stdev",      "stdevp",   "variance",
       "variancep",   "make_bag_if", "anyif",       "take_anyif", "hll",      "hll_if",
-      "hll_merge"};
+      "hll_merge",   "buildschema"};
   return k;
 }
 
@@ -997,9 +997,9 @@ class Binder {
 
   std::string aggName(const std::string& fn, const BExpr& arg) {
     static const std::map<std::string, std::string> kPrefix = {
-        {"make_list", "list_"},    {"makelist", "list_"},  {"make_set", "set_"},
-        {"makeset", "set_"},       {"make_bag", "bag_"},   {"take_any", "any_"},
-        {"make_list_if", "list_"}, {"make_set_if", "set_"}};
+        {"make_list", "list_"},    {"makelist", "list_"},   {"make_set", "set_"},
+        {"makeset", "set_"},       {"make_bag", "bag_"},    {"take_any", "any_"},
+        {"make_list_if", "list_"}, {"make_set_if", "set_"}, {"buildschema", "schema_"}};
     auto it = kPrefix.find(fn);
     std::string p = it != kPrefix.end() ? it->second : fn + "_";
     return p + arg.name;
@@ -1091,12 +1091,22 @@ class Binder {
         call->kind = ExprKind::kCall;
         xe = call;
       }
+      int reads = rowReads_;
       BExpr e = bindExpr(xe, in.get());
       inAgg_ = false;
-      if (!aggSeen_) fail(x->pos, "summarize expression must contain an aggregation function");
+      if (!aggSeen_) {
+        if (rowReads_ != reads)
+          fail(x->pos, "summarize expression must contain an aggregation function");
+        e = constantAggregate(e);
+      }
       std::string n = it.name;
       if (n.empty()) n = e.name;
-      if (n.empty()) n = columnN(*out);
+      if (n.empty()) {
+        Rel named;  // ColumnN counts the aggregates named so far too: `summarize 'a', 1.5`
+        named.cols = out->cols;
+        named.cols.insert(named.cols.end(), aggCols.begin(), aggCols.end());
+        n = columnN(named);
+      }
       addAgg(n, e);
     }
     for (const auto& c : aggCols) out->cols.push_back(c);
@@ -1115,6 +1125,9 @@ class Binder {
     for (const auto& [k, v] : op.options) {
       if (k == "kind") kind = v;
     }
+    // Kusto's other spellings of the anti-joins.
+    if (kind == "anti" || kind == "leftantisemi") kind = "leftanti";
+    if (kind == "rightantisemi") kind = "rightanti";
     auto right = bindTabular(op.right);
     std::vector<std::pair<std::string, std::string>> keys;
     std::function<void(const ExprPtr&)> addKey = [&](const ExprPtr& c) {
@@ -1345,9 +1358,13 @@ class Binder {
       const auto& it = op.items[i];
       inAgg_ = true;
       aggSeen_ = false;
+      int reads = rowReads_;
       BExpr e = bindExpr(it.expr, in.get());
       inAgg_ = false;
-      if (!aggSeen_) fail(it.pos, "make-series expression must be an aggregation");
+      if (!aggSeen_) {
+        if (rowReads_ != reads) fail(it.pos, "make-series expression must be an aggregation");
+        e = constantAggregate(e);
+      }
       std::string n = !it.name.empty() ? it.name : e.name;
       if (n.empty()) n = columnN(*out);
       std::string def = "0";
@@ -1707,7 +1724,8 @@ class Binder {
     if (t == "string") return {sqlStr(e->text), "string", ""};
     if (t == "bool") return {e->text == "true" ? "1" : "0", "bool", ""};
     if (t == "datetime") {
-      if (e->text == "null" || e->text.empty()) return {"NULL", "datetime", ""};
+      if (e->text == "null") return {"NULL", "datetime", ""};
+      if (e->text.empty()) return {nowSql(), "datetime", ""};  // datetime() is the current time
       auto v = parseDateTime(e->text);
       if (!v) {
         std::string squeezed;  // datetime(2017 - 08 - 01)
@@ -1718,6 +1736,13 @@ class Binder {
           if (!sp) squeezed.push_back(c);
         }
         v = parseDateTime(squeezed);
+      }
+      if (!v) {
+        if (auto tod = parseTimeOfDay(e->text)) {  // datetime("8:00 AM"): that time today (UTC)
+          int64_t now = opts_.now_ticks;
+          int64_t midnight = now - ((now % kTicksPerDay) + kTicksPerDay) % kTicksPerDay;
+          v = midnight + *tod;
+        }
       }
       if (!v) fail(e->pos, "invalid datetime literal '" + e->text + "'");
       return {std::to_string(*v), "datetime", ""};
@@ -1767,7 +1792,10 @@ class Binder {
     }
     if (rel) {
       int i = rel->find(e->text);
-      if (i >= 0) return {qualify_ + q(e->text), rel->cols[i].type, e->text};
+      if (i >= 0) {
+        ++rowReads_;
+        return {qualify_ + q(e->text), rel->cols[i].type, e->text};
+      }
     }
     if (const Entry* en = lookup(e->text)) {
       if (en->kind == Entry::kScalar) {
@@ -1779,7 +1807,10 @@ class Binder {
       if (en->kind == Entry::kFunc) return bindCall(e, rel, {});
       fail(e->pos, "'" + e->text + "' is a table, not a scalar");
     }
-    if (rel && rel->open) return {qualify_ + q(e->text), "dynamic", e->text};
+    if (rel && rel->open) {
+      ++rowReads_;
+      return {qualify_ + q(e->text), "dynamic", e->text};
+    }
     if (e->text == "null") return {"NULL", "null", ""};
     fail(e->pos, "unknown column or variable '" + e->text + "'");
   }
@@ -1788,6 +1819,10 @@ class Binder {
     if (++exprDepth_ > 400) fail(e->pos, "expression nested too deeply");
     BExpr r = bindExprInner(e, rel);
     --exprDepth_;
+    // A named argument names what derives its name from it: `by bin(b = ts, 5m)` makes column b.
+    for (const auto& [k, v] : e->options) {
+      if (k == "argname") r.name = v;
+    }
     return r;
   }
 
@@ -2411,6 +2446,7 @@ class Binder {
         if (args[i]->kind == ExprKind::kStar) {
           // pack_array(*): every column of the row, in column order
           if (!rel) fail(args[i]->pos, "'*' needs a row context");
+          ++rowReads_;
           for (const auto& c : rel->cols) {
             s += (first ? "" : ", ") + conv(BExpr{q(c.name), c.type, c.name}, "dynamic").sql;
             first = false;
@@ -2440,6 +2476,7 @@ class Binder {
     }
     if (fn == "pack_all") {
       if (!rel) fail(e->pos, fn + " needs a row context");
+      ++rowReads_;
       std::string s = "kql_jobject(";
       bool first = true;
       for (const auto& c : rel->cols) {
@@ -2630,6 +2667,7 @@ class Binder {
       if (args[0]->kind != ExprKind::kLiteral)
         fail(e->pos, "column_ifexists needs a column name literal");
       if (rel && rel->find(args[0]->text) >= 0) {
+        ++rowReads_;
         int i = rel->find(args[0]->text);
         return {qualify_ + q(args[0]->text), rel->cols[i].type, args[0]->text};
       }
@@ -2759,6 +2797,9 @@ class Binder {
       return {"kql_fn2('range', " + a.sql + ", " + b.sql + ", " + step + ", " + sqlStr(t) + ")",
               "dynamic", ""};
     }
+    if (fn == "row_number" || fn == "prev" || fn == "next" || fn == "row_cumsum") {
+      ++rowReads_;  // depends on the row's position even without naming a column
+    }
     if (fn == "row_number") {
       need(0, 2);
       if (args.size() == 2) fail(e->pos, "unsupported row_number restart argument");
@@ -2793,6 +2834,14 @@ class Binder {
     if (fn == "materialize" || fn == "table" || fn == "view")
       fail(e->pos, "'" + fn + "' returns a table and cannot be used as a scalar");
     fail(e->pos, "unsupported function '" + fn + "'");
+  }
+
+  // A summarize/make-series item that reads no column (`Metric = 'p_Metric'`, a workbook
+  // placeholder): Microsoft's analyzer accepts it and types it as the expression. Every row of a
+  // group holds the same value, so any of them is the answer; an empty input gives null, as
+  // take_any does.
+  BExpr constantAggregate(const BExpr& e) {
+    return {"kql_any(" + e.sql + ")", e.type, e.name, true};
   }
 
   BExpr bindAgg(const ExprPtr& e, const Rel* rel, const std::string& fn,
@@ -2867,6 +2916,12 @@ class Binder {
       std::string x = conv(a, "dynamic").sql;
       if (fn == "make_bag_if") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + x + " END";
       r = {"kql_make_bag(" + x + ")", "dynamic", aggName(fn, a)};
+    } else if (fn == "buildschema") {
+      BExpr a = arg(0);
+      // As Microsoft's analyzer: a string holding JSON must go through parse_json first.
+      if (a.type != "dynamic")
+        fail(args[0]->pos, "buildschema needs a dynamic value, found " + a.type);
+      r = {"kql_buildschema(" + a.sql + ")", "dynamic", aggName(fn, a)};
     } else if (fn == "percentile" || fn == "percentiles") {
       if (args.size() != 2) fail(e->pos, fn + " here needs exactly a value and one percentage");
       BExpr a = arg(0), p = arg(1);
@@ -2913,6 +2968,7 @@ class Binder {
   std::string part_;  // mv-apply subquery: the row-id column every operator must carry
   bool inAgg_ = false;
   bool aggSeen_ = false;
+  int rowReads_ = 0;  // column (or row-position) reads bound so far; see constantAggregate
   int depth_ = 0;
   int exprDepth_ = 0;
 };

@@ -143,7 +143,19 @@ struct CompiledRe {
 
 void freeRe(void* p) { delete static_cast<CompiledRe*>(p); }
 
-// Translates the RE2 bits KQL users write ((?i), named groups) into ECMAScript.
+// `{` at `i` starts a counted repetition: {n}, {n,} or {n,m}.
+bool isRepeatBrace(const std::string& p, size_t i) {
+  size_t j = i + 1, digits = 0;
+  while (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) ++j, ++digits;
+  if (digits == 0) return false;
+  if (j < p.size() && p[j] == ',') {
+    ++j;
+    while (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) ++j;
+  }
+  return j < p.size() && p[j] == '}';
+}
+
+// Translates the RE2 bits KQL users write ((?i), named groups, literal braces) into ECMAScript.
 std::regex* getRegex(sqlite3_context* c, sqlite3_value** v, int idx) {
   auto* cached = static_cast<CompiledRe*>(sqlite3_get_auxdata(c, idx));
   if (cached) return &cached->re;
@@ -154,7 +166,21 @@ std::regex* getRegex(sqlite3_context* c, sqlite3_value** v, int idx) {
     flags |= std::regex::icase;
   }
   std::string fixed;
+  bool inRepeat = false;
   for (size_t i = 0; i < pat.size(); ++i) {
+    if (pat[i] == '\\' && i + 1 < pat.size()) {
+      fixed.append(pat, i++, 2);
+      continue;
+    }
+    // RE2 reads a brace that does not open {n}, {n,} or {n,m} as a literal character (workbooks
+    // write extract(@'{"(.+)":.+}', ...)); ECMAScript rejects it, so escape it.
+    if (pat[i] == '{') {
+      inRepeat = isRepeatBrace(pat, i);
+      if (!inRepeat) fixed += '\\';
+    } else if (pat[i] == '}') {
+      if (!inRepeat) fixed += '\\';
+      inRepeat = false;
+    }
     if (pat.compare(i, 4, "(?P<") == 0 || (pat.compare(i, 3, "(?<") == 0 && i + 3 < pat.size() &&
                                            pat[i + 3] != '=' && pat[i + 3] != '!')) {
       size_t close = pat.find('>', i);

@@ -1,6 +1,7 @@
 // Binder + SQL generation: every tabular operator becomes one SELECT over the previous one,
 // every scalar expression a typed SQL expression. Types follow KQL, not SQLite affinity.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -1957,6 +1958,34 @@ class Binder {
     return {any.empty() ? "0" : "(" + any + ")", "bool", ""};
   }
 
+  // The store's property columns hold each value's canonical JSON text (kql::memberJson). For a
+  // literal that only a JSON string prints as (not a number, bool or JSON document, and nothing
+  // JSON escapes), `tostring(column) == 'lit'` is exactly `column = '"lit"'`: SQLite answers
+  // that from an index on the column instead of converting every row. nullopt: not that shape.
+  std::optional<std::pair<std::string, std::string>> propertyColumnStringTest(
+      const BExpr& x, const BExpr& lit) const {
+    static const std::string kPrefix = "kql_conv(\"", kSuffix = "\", 'dynamic', 'string')";
+    if (x.sql.size() <= kPrefix.size() + kSuffix.size() || x.sql.rfind(kPrefix, 0) != 0 ||
+        x.sql.compare(x.sql.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) {
+      return std::nullopt;
+    }
+    std::string column =
+        x.sql.substr(kPrefix.size(), x.sql.size() - kPrefix.size() - kSuffix.size());
+    if (!property_columns_read_.count(column)) return std::nullopt;
+    if (lit.type != "string" || lit.sql.size() < 3 || lit.sql.front() != '\'' ||
+        lit.sql.back() != '\'') {
+      return std::nullopt;
+    }
+    std::string text = lit.sql.substr(1, lit.sql.size() - 2);
+    bool plain = std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_';
+    for (char c : text) {
+      plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+                        c == '-' || c == ':' || c == '/' || c == '@' || c == ' ');
+    }
+    if (!plain || text == "true" || text == "false") return std::nullopt;
+    return std::make_pair(q(column), "'\"" + text + "\"'");
+  }
+
   // Equality between a typed column and a literal of another type that names one of its values
   // (`success == "False"`, `ResultCode != 200`): Application Insights queries are full of these
   // and Microsoft's analyzer accepts them. The literal is converted once, here; anything else
@@ -2032,6 +2061,15 @@ class Binder {
       if (a.type == "null" || b.type == "null") {
         const BExpr& o = a.type == "null" ? b : a;
         return mk(op == "==" ? "(" + o.sql + " IS NULL)" : "(" + o.sql + " IS NOT NULL)", "bool");
+      }
+      if (op == "==" || op == "!=") {
+        auto test = propertyColumnStringTest(a, b);
+        if (!test) test = propertyColumnStringTest(b, a);
+        // `!=` keeps rows without the key: tostring(null) is '', which differs from 'lit'.
+        if (test) {
+          return mk("(" + test->first + (op == "==" ? " = " : " IS NOT ") + test->second + ")",
+                    "bool");
+        }
       }
       return mk("(" + a.sql + " " + sop + " " + b.sql + ")", "bool");
     }
@@ -2168,8 +2206,20 @@ class Binder {
           l = toStr(l);
         list += (list.empty() ? "" : ", ") + (ci ? "lower(" + v.sql + ")" : v.sql);
       }
+      std::string column, json_list;
+      for (const auto& v : scalars) {
+        auto test = ci ? std::nullopt : propertyColumnStringTest(l, v);
+        if (!test) {
+          json_list.clear();
+          break;
+        }
+        column = test->first;
+        json_list += (json_list.empty() ? "" : ", ") + test->second;
+      }
       if (ci)
         ors.push_back("(lower(" + toStr(l).sql + ") IN (" + list + "))");
+      else if (!json_list.empty())
+        ors.push_back("(" + column + " IN (" + json_list + "))");
       else
         ors.push_back("(" + l.sql + " IN (" + list + "))");
     }

@@ -193,6 +193,17 @@ TEST_F(PropertyColumnsTest, QueriesAnswerTheSameWithAndWithoutThem) {
       "tostring(Properties['gen_ai.request.model']) | order by op asc, m asc",
       "union AppTraces, AppDependencies | summarize count() by m = tostring(Properties.model) "
       "| order by m asc",
+      // Comparisons the binder turns into a test of the column's JSON text (rows without the
+      // key included).
+      "AppTraces | where Properties['event.name'] != 'api_request' | count",
+      "AppTraces | where Properties['event.name'] !in ('api_request', 'tool_result') | count",
+      "AppTraces | where tostring(Properties.tool_name) == 'Bash' or Properties.model == 'none' "
+      "| count",
+      "AppTraces | where Properties.success == 'true' | count",
+      "AppTraces | where Properties.tool_name != 'Bash' | summarize count() by "
+      "t = tostring(Properties.tool_name) | order by t asc",
+      "AppDependencies | where Properties['gen_ai.operation.name'] in ('chat', 'execute_tool') "
+      "| count",
   };
   auto conn = openReadOnly(path_);
   ASSERT_TRUE(conn.ok());
@@ -240,6 +251,35 @@ TEST(PropertyColumnsBind, ReadsTheColumnOnlyFromAnUnchangedScan) {
   auto b = kql::bind("AppTraces | where Properties.model == 'x'", kql::builtinSchema(), o);
   ASSERT_TRUE(b.ok());
   for (const auto& c : b->columns) EXPECT_EQ(c.name.rfind("_pc_", 0), std::string::npos);
+}
+
+// A string literal only a JSON string prints as is compared with the column's JSON text, so an
+// index on the column can answer; other literals keep the per-row conversion.
+TEST(PropertyColumnsBind, PlainStringLiteralsCompareTheJsonText) {
+  kql::BindOptions o;
+  o.property_columns["AppTraces"]["model"] = "_pc_model";
+  auto sql = [&](const std::string& q) {
+    auto b = kql::bind(q, kql::builtinSchema(), o);
+    EXPECT_TRUE(b.ok()) << q;
+    return b.ok() ? b->sql : std::string();
+  };
+  EXPECT_NE(sql("AppTraces | where Properties.model == 'claude-opus-4'")
+                .find("(\"_pc_model\" = '\"claude-opus-4\"')"),
+            std::string::npos);
+  EXPECT_NE(sql("AppTraces | where Properties.model != 'a'").find("\"_pc_model\" IS NOT '\"a\"'"),
+            std::string::npos);
+  EXPECT_NE(sql("AppTraces | where Properties.model in ('a', 'b')")
+                .find("\"_pc_model\" IN ('\"a\"', '\"b\"')"),
+            std::string::npos);
+  // A number, a bool, JSON text or an escaped character could be printed by other values.
+  for (const char* lit : {"'5'", "'true'", "'{}'", "'a\\\"b'", "''"}) {
+    EXPECT_EQ(
+        sql(std::string("AppTraces | where Properties.model == ") + lit).find("\"_pc_model\" ="),
+        std::string::npos)
+        << lit;
+  }
+  EXPECT_EQ(sql("AppTraces | where Properties.model in ('a', '7')").find("\"_pc_model\" IN"),
+            std::string::npos);
 }
 
 }  // namespace

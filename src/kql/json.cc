@@ -577,11 +577,14 @@ std::optional<RawMember> topLevelMember(std::string_view doc, std::string_view k
   return lookupMember(cache.members, key);
 }
 
-std::optional<std::string_view> memberJson(std::string_view doc, std::string_view key,
-                                           std::string& storage) {
-  if (auto m = topLevelMember(doc, key)) {
-    if (m->status == RawLookup::kAbsent) return std::nullopt;
-    if (isCanonicalScalar(m->value)) return m->value;
+namespace {
+
+// memberJson's answer given the scanner's answer for the member (nullopt: it could not tell).
+std::optional<std::string_view> memberJsonFrom(std::optional<RawMember> raw, std::string_view doc,
+                                               std::string_view key, std::string& storage) {
+  if (raw) {
+    if (raw->status == RawLookup::kAbsent) return std::nullopt;
+    if (isCanonicalScalar(raw->value)) return raw->value;
   }
   auto parsed = parseJson(doc);
   if (!parsed || parsed->t != JVal::T::kObj) return std::nullopt;
@@ -589,6 +592,23 @@ std::optional<std::string_view> memberJson(std::string_view doc, std::string_vie
   if (!v || v->t == JVal::T::kNull) return std::nullopt;
   storage = toJson(*v);
   return std::string_view(storage);
+}
+
+}  // namespace
+
+std::optional<std::string_view> memberJson(std::string_view doc, std::string_view key,
+                                           std::string& storage) {
+  return memberJsonFrom(topLevelMember(doc, key), doc, key, storage);
+}
+
+ObjectMembers::ObjectMembers(std::string_view doc)
+    : doc_(doc), indexed_(indexMembersRaw(doc, members_)) {}
+
+std::optional<std::string_view> ObjectMembers::memberJson(std::string_view key,
+                                                          std::string& storage) const {
+  std::optional<RawMember> raw;
+  if (indexed_) raw = lookupMember(members_, key);
+  return memberJsonFrom(raw, doc_, key, storage);
 }
 
 }  // namespace agentgate::kql

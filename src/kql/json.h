@@ -118,5 +118,17 @@ std::optional<RawMember> topLevelMember(std::string_view doc, std::string_view k
 // column holds what the query would have computed.
 std::optional<std::string_view> memberJson(std::string_view doc, std::string_view key,
                                            std::string& storage);
+// One document's members indexed once, for several memberJson reads of it (the store's property
+// columns of a row). Views into `doc`, which must outlive it.
+class ObjectMembers {
+ public:
+  explicit ObjectMembers(std::string_view doc);
+  std::optional<std::string_view> memberJson(std::string_view key, std::string& storage) const;
+
+ private:
+  std::string_view doc_;
+  std::vector<RawPair> members_;
+  bool indexed_;
+};
 
 }  // namespace agentgate::kql

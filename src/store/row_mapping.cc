@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <initializer_list>
+#include <optional>
 #include <set>
 #include <span>
 
@@ -139,9 +140,11 @@ void setAppCommon(RowRef& row, const Envelope& e, std::string_view table) {
   // The table's property columns, computed here on the exporter's thread rather than by the
   // store's single writer, with the function Properties['key'] runs in a query.
   std::string storage;
+  std::optional<kql::ObjectMembers> members;
   for (const auto& pc : propertyColumns()) {
     if (pc.table != table) continue;
-    if (auto v = kql::memberJson(properties, pc.key, storage)) row.set(pc.column, std::string(*v));
+    if (!members) members.emplace(properties);
+    if (auto v = members->memberJson(pc.key, storage)) row.set(pc.column, std::string(*v));
   }
   row.set("Properties", std::move(properties));
 }

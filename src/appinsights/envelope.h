@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -45,7 +46,7 @@ struct DataPoint {
 
 // Ordered by key: Go's encoding/json writes map keys sorted, and overwrite-by-key is the
 // exporter's precedence rule.
-using StringMap = std::map<std::string, std::string>;
+using StringMap = std::map<std::string, std::string, std::less<>>;  // find() by string_view
 
 struct Envelope {
   EnvelopeKind kind = EnvelopeKind::kMessage;

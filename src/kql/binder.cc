@@ -1,6 +1,7 @@
 // Binder + SQL generation: every tabular operator becomes one SELECT over the previous one,
 // every scalar expression a typed SQL expression. Types follow KQL, not SQLite affinity.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -115,7 +116,7 @@ const std::set<std::string>& aggNames() {
       "make_set_if", "percentile",  "percentiles", "arg_max",    "arg_min",  "argmax",
       "argmin",      "any",         "take_any",    "stdev",      "stdevp",   "variance",
       "variancep",   "make_bag_if", "anyif",       "take_anyif", "hll",      "hll_if",
-      "hll_merge"};
+      "hll_merge",   "buildschema"};
   return k;
 }
 
@@ -1014,9 +1015,9 @@ class Binder {
 
   std::string aggName(const std::string& fn, const BExpr& arg) {
     static const std::map<std::string, std::string> kPrefix = {
-        {"make_list", "list_"},    {"makelist", "list_"},  {"make_set", "set_"},
-        {"makeset", "set_"},       {"make_bag", "bag_"},   {"take_any", "any_"},
-        {"make_list_if", "list_"}, {"make_set_if", "set_"}};
+        {"make_list", "list_"},    {"makelist", "list_"},   {"make_set", "set_"},
+        {"makeset", "set_"},       {"make_bag", "bag_"},    {"take_any", "any_"},
+        {"make_list_if", "list_"}, {"make_set_if", "set_"}, {"buildschema", "schema_"}};
     auto it = kPrefix.find(fn);
     std::string p = it != kPrefix.end() ? it->second : fn + "_";
     return p + arg.name;
@@ -1114,12 +1115,22 @@ class Binder {
         call->kind = ExprKind::kCall;
         xe = call;
       }
+      int reads = rowReads_;
       BExpr e = bindExpr(xe, in.get());
       inAgg_ = false;
-      if (!aggSeen_) fail(x->pos, "summarize expression must contain an aggregation function");
+      if (!aggSeen_) {
+        if (rowReads_ != reads)
+          fail(x->pos, "summarize expression must contain an aggregation function");
+        e = constantAggregate(e);
+      }
       std::string n = it.name;
       if (n.empty()) n = e.name;
-      if (n.empty()) n = columnN(*out);
+      if (n.empty()) {
+        Rel named;  // ColumnN counts the aggregates named so far too: `summarize 'a', 1.5`
+        named.cols = out->cols;
+        named.cols.insert(named.cols.end(), aggCols.begin(), aggCols.end());
+        n = columnN(named);
+      }
       addAgg(n, e);
     }
     for (const auto& c : aggCols) out->cols.push_back(c);
@@ -1138,6 +1149,9 @@ class Binder {
     for (const auto& [k, v] : op.options) {
       if (k == "kind") kind = v;
     }
+    // Kusto's other spellings of the anti-joins.
+    if (kind == "anti" || kind == "leftantisemi") kind = "leftanti";
+    if (kind == "rightantisemi") kind = "rightanti";
     auto right = bindTabular(op.right);
     std::vector<std::pair<std::string, std::string>> keys;
     std::function<void(const ExprPtr&)> addKey = [&](const ExprPtr& c) {
@@ -1371,9 +1385,13 @@ class Binder {
       const auto& it = op.items[i];
       inAgg_ = true;
       aggSeen_ = false;
+      int reads = rowReads_;
       BExpr e = bindExpr(it.expr, in.get());
       inAgg_ = false;
-      if (!aggSeen_) fail(it.pos, "make-series expression must be an aggregation");
+      if (!aggSeen_) {
+        if (rowReads_ != reads) fail(it.pos, "make-series expression must be an aggregation");
+        e = constantAggregate(e);
+      }
       std::string n = !it.name.empty() ? it.name : e.name;
       if (n.empty()) n = columnN(*out);
       std::string def = "0";
@@ -1732,7 +1750,8 @@ class Binder {
     if (t == "string") return {sqlStr(e->text), "string", ""};
     if (t == "bool") return {e->text == "true" ? "1" : "0", "bool", ""};
     if (t == "datetime") {
-      if (e->text == "null" || e->text.empty()) return {"NULL", "datetime", ""};
+      if (e->text == "null") return {"NULL", "datetime", ""};
+      if (e->text.empty()) return {nowSql(), "datetime", ""};  // datetime() is the current time
       auto v = parseDateTime(e->text);
       if (!v) {
         std::string squeezed;  // datetime(2017 - 08 - 01)
@@ -1743,6 +1762,13 @@ class Binder {
           if (!sp) squeezed.push_back(c);
         }
         v = parseDateTime(squeezed);
+      }
+      if (!v) {
+        if (auto tod = parseTimeOfDay(e->text)) {  // datetime("8:00 AM"): that time today (UTC)
+          int64_t now = opts_.now_ticks;
+          int64_t midnight = now - ((now % kTicksPerDay) + kTicksPerDay) % kTicksPerDay;
+          v = midnight + *tod;
+        }
       }
       if (!v) fail(e->pos, "invalid datetime literal '" + e->text + "'");
       return {std::to_string(*v), "datetime", ""};
@@ -1792,7 +1818,10 @@ class Binder {
     }
     if (rel) {
       int i = rel->find(e->text);
-      if (i >= 0) return {qualify_ + q(e->text), rel->cols[i].type, e->text};
+      if (i >= 0) {
+        ++rowReads_;
+        return {qualify_ + q(e->text), rel->cols[i].type, e->text};
+      }
     }
     if (const Entry* en = lookup(e->text)) {
       if (en->kind == Entry::kScalar) {
@@ -1804,7 +1833,10 @@ class Binder {
       if (en->kind == Entry::kFunc) return bindCall(e, rel, {});
       fail(e->pos, "'" + e->text + "' is a table, not a scalar");
     }
-    if (rel && rel->open) return {qualify_ + q(e->text), "dynamic", e->text};
+    if (rel && rel->open) {
+      ++rowReads_;
+      return {qualify_ + q(e->text), "dynamic", e->text};
+    }
     if (e->text == "null") return {"NULL", "null", ""};
     fail(e->pos, "unknown column or variable '" + e->text + "'");
   }
@@ -1813,6 +1845,10 @@ class Binder {
     if (++exprDepth_ > 400) fail(e->pos, "expression nested too deeply");
     BExpr r = bindExprInner(e, rel);
     --exprDepth_;
+    // A named argument names what derives its name from it: `by bin(b = ts, 5m)` makes column b.
+    for (const auto& [k, v] : e->options) {
+      if (k == "argname") r.name = v;
+    }
     return r;
   }
 
@@ -1947,6 +1983,34 @@ class Binder {
     return {any.empty() ? "0" : "(" + any + ")", "bool", ""};
   }
 
+  // The store's property columns hold each value's canonical JSON text (kql::memberJson). For a
+  // literal that only a JSON string prints as (not a number, bool or JSON document, and nothing
+  // JSON escapes), `tostring(column) == 'lit'` is exactly `column = '"lit"'`: SQLite answers
+  // that from an index on the column instead of converting every row. nullopt: not that shape.
+  std::optional<std::pair<std::string, std::string>> propertyColumnStringTest(
+      const BExpr& x, const BExpr& lit) const {
+    static const std::string kPrefix = "kql_conv(\"", kSuffix = "\", 'dynamic', 'string')";
+    if (x.sql.size() <= kPrefix.size() + kSuffix.size() || x.sql.rfind(kPrefix, 0) != 0 ||
+        x.sql.compare(x.sql.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) {
+      return std::nullopt;
+    }
+    std::string column =
+        x.sql.substr(kPrefix.size(), x.sql.size() - kPrefix.size() - kSuffix.size());
+    if (!property_columns_read_.count(column)) return std::nullopt;
+    if (lit.type != "string" || lit.sql.size() < 3 || lit.sql.front() != '\'' ||
+        lit.sql.back() != '\'') {
+      return std::nullopt;
+    }
+    std::string text = lit.sql.substr(1, lit.sql.size() - 2);
+    bool plain = std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_';
+    for (char c : text) {
+      plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+                        c == '-' || c == ':' || c == '/' || c == '@' || c == ' ');
+    }
+    if (!plain || text == "true" || text == "false") return std::nullopt;
+    return std::make_pair(q(column), "'\"" + text + "\"'");
+  }
+
   // Equality between a typed column and a literal of another type that names one of its values
   // (`success == "False"`, `ResultCode != 200`): Application Insights queries are full of these
   // and Microsoft's analyzer accepts them. The literal is converted once, here; anything else
@@ -2024,6 +2088,15 @@ class Binder {
       if (a.type == "null" || b.type == "null") {
         const BExpr& o = a.type == "null" ? b : a;
         return mk(op == "==" ? "(" + o.sql + " IS NULL)" : "(" + o.sql + " IS NOT NULL)", "bool");
+      }
+      if (op == "==" || op == "!=") {
+        auto test = propertyColumnStringTest(a, b);
+        if (!test) test = propertyColumnStringTest(b, a);
+        // `!=` keeps rows without the key: tostring(null) is '', which differs from 'lit'.
+        if (test) {
+          return mk("(" + test->first + (op == "==" ? " = " : " IS NOT ") + test->second + ")",
+                    "bool");
+        }
       }
       return mk("(" + a.sql + " " + sop + " " + b.sql + ")", "bool");
     }
@@ -2160,8 +2233,20 @@ class Binder {
           l = toStr(l);
         list += (list.empty() ? "" : ", ") + (ci ? "lower(" + v.sql + ")" : v.sql);
       }
+      std::string column, json_list;
+      for (const auto& v : scalars) {
+        auto test = ci ? std::nullopt : propertyColumnStringTest(l, v);
+        if (!test) {
+          json_list.clear();
+          break;
+        }
+        column = test->first;
+        json_list += (json_list.empty() ? "" : ", ") + test->second;
+      }
       if (ci)
         ors.push_back("(lower(" + toStr(l).sql + ") IN (" + list + "))");
+      else if (!json_list.empty())
+        ors.push_back("(" + column + " IN (" + json_list + "))");
       else
         ors.push_back("(" + l.sql + " IN (" + list + "))");
     }
@@ -2459,6 +2544,7 @@ class Binder {
         if (args[i]->kind == ExprKind::kStar) {
           // pack_array(*): every column of the row, in column order
           if (!rel) fail(args[i]->pos, "'*' needs a row context");
+          ++rowReads_;
           for (const auto& c : rel->cols) {
             s += (first ? "" : ", ") + conv(BExpr{q(c.name), c.type, c.name}, "dynamic").sql;
             first = false;
@@ -2489,6 +2575,7 @@ class Binder {
     if (fn == "pack_all") {
       need(0, 1);
       if (!rel) fail(e->pos, fn + " needs a row context");
+      ++rowReads_;
       std::string s = "kql_jobject(";
       bool first = true;
       for (const auto& c : rel->cols) {
@@ -2686,6 +2773,7 @@ class Binder {
       if (args[0]->kind != ExprKind::kLiteral)
         fail(e->pos, "column_ifexists needs a column name literal");
       if (rel && rel->find(args[0]->text) >= 0) {
+        ++rowReads_;
         int i = rel->find(args[0]->text);
         return {qualify_ + q(args[0]->text), rel->cols[i].type, args[0]->text};
       }
@@ -2818,6 +2906,9 @@ class Binder {
       return {"kql_fn2('range', " + a.sql + ", " + b.sql + ", " + step + ", " + sqlStr(t) + ")",
               "dynamic", ""};
     }
+    if (fn == "row_number" || fn == "prev" || fn == "next" || fn == "row_cumsum") {
+      ++rowReads_;  // depends on the row's position even without naming a column
+    }
     if (fn == "row_number") {
       need(0, 2);
       if (args.size() == 2) fail(e->pos, "unsupported row_number restart argument");
@@ -2852,6 +2943,14 @@ class Binder {
     if (fn == "materialize" || fn == "table" || fn == "view")
       fail(e->pos, "'" + fn + "' returns a table and cannot be used as a scalar");
     fail(e->pos, "unsupported function '" + fn + "'");
+  }
+
+  // A summarize/make-series item that reads no column (`Metric = 'p_Metric'`, a workbook
+  // placeholder): Microsoft's analyzer accepts it and types it as the expression. Every row of a
+  // group holds the same value, so any of them is the answer; an empty input gives null, as
+  // take_any does.
+  BExpr constantAggregate(const BExpr& e) {
+    return {"kql_any(" + e.sql + ")", e.type, e.name, true};
   }
 
   BExpr bindAgg(const ExprPtr& e, const Rel* rel, const std::string& fn,
@@ -2931,6 +3030,12 @@ class Binder {
       std::string x = conv(a, "dynamic").sql;
       if (fn == "make_bag_if") x = "CASE WHEN " + toBool(arg(1)).sql + " THEN " + x + " END";
       r = {"kql_make_bag(" + x + ")", "dynamic", aggName(fn, a)};
+    } else if (fn == "buildschema") {
+      BExpr a = arg(0);
+      // As Microsoft's analyzer: a string holding JSON must go through parse_json first.
+      if (a.type != "dynamic")
+        fail(args[0]->pos, "buildschema needs a dynamic value, found " + a.type);
+      r = {"kql_buildschema(" + a.sql + ")", "dynamic", aggName(fn, a)};
     } else if (fn == "percentile" || fn == "percentiles") {
       if (args.size() != 2) fail(e->pos, fn + " here needs exactly a value and one percentage");
       BExpr a = arg(0), p = arg(1);
@@ -2977,6 +3082,7 @@ class Binder {
   std::string part_;  // mv-apply subquery: the row-id column every operator must carry
   bool inAgg_ = false;
   bool aggSeen_ = false;
+  int rowReads_ = 0;  // column (or row-position) reads bound so far; see constantAggregate
   int depth_ = 0;
   int exprDepth_ = 0;
 };

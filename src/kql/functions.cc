@@ -143,7 +143,19 @@ struct CompiledRe {
 
 void freeRe(void* p) { delete static_cast<CompiledRe*>(p); }
 
-// Translates the RE2 bits KQL users write ((?i), named groups) into ECMAScript.
+// `{` at `i` starts a counted repetition: {n}, {n,} or {n,m}.
+bool isRepeatBrace(const std::string& p, size_t i) {
+  size_t j = i + 1, digits = 0;
+  while (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) ++j, ++digits;
+  if (digits == 0) return false;
+  if (j < p.size() && p[j] == ',') {
+    ++j;
+    while (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) ++j;
+  }
+  return j < p.size() && p[j] == '}';
+}
+
+// Translates the RE2 bits KQL users write ((?i), named groups, literal braces) into ECMAScript.
 std::regex* getRegex(sqlite3_context* c, sqlite3_value** v, int idx) {
   auto* cached = static_cast<CompiledRe*>(sqlite3_get_auxdata(c, idx));
   if (cached) return &cached->re;
@@ -154,7 +166,21 @@ std::regex* getRegex(sqlite3_context* c, sqlite3_value** v, int idx) {
     flags |= std::regex::icase;
   }
   std::string fixed;
+  bool inRepeat = false;
   for (size_t i = 0; i < pat.size(); ++i) {
+    if (pat[i] == '\\' && i + 1 < pat.size()) {
+      fixed.append(pat, i++, 2);
+      continue;
+    }
+    // RE2 reads a brace that does not open {n}, {n,} or {n,m} as a literal character (workbooks
+    // write extract(@'{"(.+)":.+}', ...)); ECMAScript rejects it, so escape it.
+    if (pat[i] == '{') {
+      inRepeat = isRepeatBrace(pat, i);
+      if (!inRepeat) fixed += '\\';
+    } else if (pat[i] == '}') {
+      if (!inRepeat) fixed += '\\';
+      inRepeat = false;
+    }
     if (pat.compare(i, 4, "(?P<") == 0 || (pat.compare(i, 3, "(?<") == 0 && i + 3 < pat.size() &&
                                            pat[i + 3] != '=' && pat[i + 3] != '!')) {
       size_t close = pat.find('>', i);
@@ -341,37 +367,6 @@ void resultJson(sqlite3_context* c, const JVal* j) {
   resultText(c, toJson(*j));
 }
 
-// JSON text that toJson would print exactly so: a plain string, true/false, or an integer in
-// canonical form that fits int64.
-bool isCanonicalScalar(std::string_view j) {
-  if (plainStringRaw(j)) return true;
-  if (j == "true" || j == "false") return true;
-  size_t digits = j.size() - (!j.empty() && j[0] == '-' ? 1 : 0);
-  if (digits == 0 || digits > 18) return false;
-  std::string_view d = j.substr(j.size() - digits);
-  if (d[0] == '0' && (d.size() > 1 || j[0] == '-')) return false;
-  return std::all_of(d.begin(), d.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-}
-
-// The member index of the last top-level document seen on this thread. A dashboard query reads
-// several keys of the same row's Properties in a row; comparing the text (a memcmp) is far
-// cheaper than scanning it again.
-struct RowDocCache {
-  std::string text;
-  std::vector<RawPair> members;
-  bool indexed = false;
-};
-
-std::optional<RawMember> topLevelMember(std::string_view doc, std::string_view key) {
-  thread_local RowDocCache cache;
-  if (cache.text.size() != doc.size() || std::memcmp(cache.text.data(), doc.data(), doc.size())) {
-    cache.text.assign(doc);
-    cache.indexed = indexMembersRaw(cache.text, cache.members);
-  }
-  if (!cache.indexed) return std::nullopt;
-  return lookupMember(cache.members, key);
-}
-
 // Member access by names only, on the JSON text itself; false when the full parse must decide.
 bool dgetByNamesRaw(sqlite3_context* c, int argc, sqlite3_value** v) {
   std::string_view cur = text(v[0]);
@@ -393,6 +388,17 @@ bool dgetByNamesRaw(sqlite3_context* c, int argc, sqlite3_value** v) {
 void fnDGet(sqlite3_context* c, int argc, sqlite3_value** v) {
   if (isNull(v[0])) {
     sqlite3_result_null(c);
+    return;
+  }
+  if (argc == 2 && sqlite3_value_type(v[1]) == SQLITE_TEXT) {
+    // One key: the function the store fills its property columns with (memberJson).
+    std::string storage;
+    auto member = memberJson(text(v[0]), text(v[1]), storage);
+    if (member) {
+      sqlite3_result_text(c, member->data(), static_cast<int>(member->size()), SQLITE_TRANSIENT);
+    } else {
+      sqlite3_result_null(c);
+    }
     return;
   }
   if (argc > 1 && dgetByNamesRaw(c, argc, v)) return;

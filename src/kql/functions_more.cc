@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kql/buildschema.h"
 #include "kql/functions_more.h"
 #include "kql/json.h"
 #include "kql/kql_time.h"
@@ -947,6 +948,7 @@ int registerMoreFunctions(sqlite3* db) {
   if (rc == SQLITE_OK)
     rc = sqlite3_create_function_v2(db, "kql_series", 6, SQLITE_UTF8, nullptr, nullptr, seriesStep,
                                     seriesFinal, nullptr);
+  if (rc == SQLITE_OK) rc = registerBuildSchema(db);
   return rc;
 }
 

@@ -1,5 +1,6 @@
 #include "kql/json.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -546,6 +547,68 @@ std::optional<std::string_view> plainStringRaw(std::string_view json) {
   size_t i = 0;
   if (!skipString(json, i) || i != json.size() || !isPlainLiteral(json)) return std::nullopt;
   return json.substr(1, json.size() - 2);
+}
+
+bool isCanonicalScalar(std::string_view j) {
+  if (plainStringRaw(j)) return true;
+  if (j == "true" || j == "false") return true;
+  size_t digits = j.size() - (!j.empty() && j[0] == '-' ? 1 : 0);
+  if (digits == 0 || digits > 18) return false;
+  std::string_view d = j.substr(j.size() - digits);
+  if (d[0] == '0' && (d.size() > 1 || j[0] == '-')) return false;
+  return std::all_of(d.begin(), d.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+std::optional<RawMember> topLevelMember(std::string_view doc, std::string_view key) {
+  // The member index of the last top-level document seen on this thread. A dashboard query
+  // reads several keys of the same row's Properties in a row; comparing the text (a memcmp) is
+  // far cheaper than scanning it again.
+  struct RowDocCache {
+    std::string text;
+    std::vector<RawPair> members;
+    bool indexed = false;
+  };
+  thread_local RowDocCache cache;
+  if (cache.text.size() != doc.size() || std::memcmp(cache.text.data(), doc.data(), doc.size())) {
+    cache.text.assign(doc);
+    cache.indexed = indexMembersRaw(cache.text, cache.members);
+  }
+  if (!cache.indexed) return std::nullopt;
+  return lookupMember(cache.members, key);
+}
+
+namespace {
+
+// memberJson's answer given the scanner's answer for the member (nullopt: it could not tell).
+std::optional<std::string_view> memberJsonFrom(std::optional<RawMember> raw, std::string_view doc,
+                                               std::string_view key, std::string& storage) {
+  if (raw) {
+    if (raw->status == RawLookup::kAbsent) return std::nullopt;
+    if (isCanonicalScalar(raw->value)) return raw->value;
+  }
+  auto parsed = parseJson(doc);
+  if (!parsed || parsed->t != JVal::T::kObj) return std::nullopt;
+  const JVal* v = parsed->get(key);
+  if (!v || v->t == JVal::T::kNull) return std::nullopt;
+  storage = toJson(*v);
+  return std::string_view(storage);
+}
+
+}  // namespace
+
+std::optional<std::string_view> memberJson(std::string_view doc, std::string_view key,
+                                           std::string& storage) {
+  return memberJsonFrom(topLevelMember(doc, key), doc, key, storage);
+}
+
+ObjectMembers::ObjectMembers(std::string_view doc)
+    : doc_(doc), indexed_(indexMembersRaw(doc, members_)) {}
+
+std::optional<std::string_view> ObjectMembers::memberJson(std::string_view key,
+                                                          std::string& storage) const {
+  std::optional<RawMember> raw;
+  if (indexed_) raw = lookupMember(members_, key);
+  return memberJsonFrom(raw, doc_, key, storage);
 }
 
 }  // namespace agentgate::kql

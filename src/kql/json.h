@@ -107,5 +107,28 @@ RawMember lookupMember(const std::vector<RawPair>& members, std::string_view key
 std::optional<RawMember> findMemberRaw(std::string_view json, std::string_view key);
 // The contents of a JSON string literal that needs no unescaping ("abc" -> abc).
 std::optional<std::string_view> plainStringRaw(std::string_view json);
+// JSON text that toJson prints exactly so: a plain string, true/false, or a canonical int64.
+bool isCanonicalScalar(std::string_view json);
+// Top-level member `key` of the object `doc`, from a per-thread index of the last document seen
+// (a row's several Properties['key'] reads scan it once); nullopt when the scanner cannot tell.
+std::optional<RawMember> topLevelMember(std::string_view doc, std::string_view key);
+// `doc['key']` exactly as a query reads it (kql_dget): the member's JSON text (a view into `doc`,
+// or into `storage` when it had to be re-printed), or nullopt for an absent member, a JSON null
+// or a document that is not a JSON object. The store fills its property columns with it, so a
+// column holds what the query would have computed.
+std::optional<std::string_view> memberJson(std::string_view doc, std::string_view key,
+                                           std::string& storage);
+// One document's members indexed once, for several memberJson reads of it (the store's property
+// columns of a row). Views into `doc`, which must outlive it.
+class ObjectMembers {
+ public:
+  explicit ObjectMembers(std::string_view doc);
+  std::optional<std::string_view> memberJson(std::string_view key, std::string& storage) const;
+
+ private:
+  std::string_view doc_;
+  std::vector<RawPair> members_;
+  bool indexed_;
+};
 
 }  // namespace agentgate::kql

@@ -164,6 +164,38 @@ std::optional<int64_t> parseDateTime(std::string_view s) {
   return days * kTicksPerDay + (h * 3600 + mi * 60 + sec) * kTicksPerSecond + frac - offset;
 }
 
+std::optional<int64_t> parseTimeOfDay(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  size_t i = 0;
+  int64_t h = 0, mi = 0, sec = 0, frac = 0;
+  if (!readInt(s, i, 2, h) || i >= s.size() || s[i] != ':') return std::nullopt;
+  ++i;
+  if (!readInt(s, i, 2, mi, 2)) return std::nullopt;
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+    if (!readInt(s, i, 2, sec, 2)) return std::nullopt;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      frac = readFraction(s, i);
+    }
+  }
+  while (i < s.size() && s[i] == ' ') ++i;
+  std::string_view rest = s.substr(i);
+  auto isWord = [&rest](const char* w) {
+    return rest.size() == 2 && std::tolower(static_cast<unsigned char>(rest[0])) == w[0] &&
+           std::tolower(static_cast<unsigned char>(rest[1])) == w[1];
+  };
+  bool am = isWord("am"), pm = isWord("pm");
+  if (!rest.empty() && !am && !pm) return std::nullopt;
+  if (am || pm) {
+    if (h < 1 || h > 12) return std::nullopt;
+    h = h % 12 + (pm ? 12 : 0);  // 12 AM is midnight, 12 PM noon
+  }
+  if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  return (h * 3600 + mi * 60 + sec) * kTicksPerSecond + frac;
+}
+
 std::string formatDateTime(int64_t ticks) {
   int64_t days = ticks >= 0 ? ticks / kTicksPerDay : -((-ticks + kTicksPerDay - 1) / kTicksPerDay);
   int64_t rem = ticks - days * kTicksPerDay;

@@ -13,6 +13,9 @@ constexpr int64_t kTicksPerSecond = 10'000'000;
 constexpr int64_t kTicksPerDay = 86'400 * kTicksPerSecond;
 
 std::optional<int64_t> parseDateTime(std::string_view s);
+// A time of day without a date, H:MM[:SS[.f]] with an optional AM/PM: ticks since midnight.
+// A datetime literal that omits the date means that time today.
+std::optional<int64_t> parseTimeOfDay(std::string_view s);
 // ISO-8601 UTC as Log Analytics prints it: 2026-11-25T03:34:12.002Z (trailing zeros trimmed).
 std::string formatDateTime(int64_t ticks);
 // KQL timespan literal (1h, 1.5d, 100ms) or text form ([-][d.]hh:mm:ss[.fffffff]).

@@ -218,15 +218,17 @@ TEST(KqlParseConformance, SentinelAndAppInsights) {
               s.total, pct(s.ok, s.total), a.ok, a.total, pct(a.ok, a.total));
   fails << "# overall: sentinel " << s.ok << "/" << s.total << ", appinsights " << a.ok << "/"
         << a.total << "\n";
-  // The bar is 98% of the valid in-subset queries. Sentinel meets it. Application
-  // Insights stops at 96.8% (274/283): of the 9 left, 6 are workbook templates whose placeholders
-  // Microsoft's analyzer does not look into (`summarize Metric = 'p_Metric'`,
-  // `datetime({SelectedTimeBucket})`), 1 uses make-graph, 1 buildschema, and 1 reads
-  // TimeGenerated from classic `traces`. Thresholds track what the engine reaches today.
-  EXPECT_GE(sRate, 98.0);
-  EXPECT_GE(aRate, 96.5);
-  EXPECT_GE(pct(s.ok, s.total), 94.0);
-  EXPECT_GE(pct(a.ok, a.total), 84.0);
+  // The bar is 98% of the valid in-subset queries; both corpora meet it (Sentinel
+  // 1462/1474, Application Insights 279/283). Left: Sentinel queries that are function bodies
+  // (parameters such as `field` undeclared) or read columns an earlier operator dropped;
+  // Application Insights `datetime('{SelectedTimeBucket}')` (an unsubstituted workbook
+  // parameter: no datetime, though Microsoft's analyzer never looks inside datetime literals),
+  // make-graph/graph-match, and TimeGenerated read from classic `traces` (it has `timestamp`).
+  // Thresholds track what the engine reaches today, so any regression fails.
+  EXPECT_GE(sRate, 99.0);
+  EXPECT_GE(aRate, 98.5);
+  EXPECT_GE(pct(s.ok, s.total), 94.5);
+  EXPECT_GE(pct(a.ok, a.total), 86.5);
 }
 
 // Where does our parser disagree with Microsoft's on "is this syntactically valid KQL"?
@@ -270,7 +272,7 @@ TEST(KqlParseConformance, AgreesWithMicrosoftParser) {
       "KQL parser vs Microsoft parser: agree %d/%d (%.1f%%), we reject %d valid, "
       "accept %d invalid\n",
       agree, total, rate, weReject, weAccept);
-  EXPECT_GE(rate, 98.5);
+  EXPECT_GE(rate, 98.8);
 }
 
 }  // namespace

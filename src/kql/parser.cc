@@ -225,11 +225,21 @@ class Lexer {
         }
       }
       std::string num(s_.substr(st, i_ - st));
-      if (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_]))) {
+      if (i_ < s_.size() && (std::isalpha(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_')) {
         size_t us = i_;
         while (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_]))) ++i_;
         std::string unit(s_.substr(us, i_ - us));
-        if (timespanUnits().count(unit) == 0)
+        bool more = i_ < s_.size() && isIdentChar(s_[i_]);
+        if (!real && (more || timespanUnits().count(unit) == 0)) {
+          // Digits then letters that make no timespan: a name, as Kusto lexes it
+          // (`bin(5Minutebin = Timestamp, 5m)` declares a column named 5Minutebin).
+          while (i_ < s_.size() && isIdentChar(s_[i_])) ++i_;
+          t.kind = Tok::kIdent;
+          t.text = std::string(s_.substr(st, i_ - st));
+          t.end = i_;
+          return t;
+        }
+        if (timespanUnits().count(unit) == 0 || more)
           return err(st, "bad number literal '" + num + unit + "'");
         t.kind = Tok::kTimespan;
         t.text = num + unit;

@@ -120,6 +120,38 @@ TEST_F(PropertyColumnsTest, ColumnsHoldWhatPropertiesAccessReturns) {
   sqlite3_finalize(st);
 }
 
+// Rows written without the columns (anything but row_mapping) get them from the store, with the
+// same values; rows that bring them keep theirs.
+TEST(PropertyColumnsWrite, StoreFillsThemWhenRowsDoNotBringThem) {
+  fs::path dir = fs::temp_directory_path() / ("agentgate-pcw-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  StoreOptions o;
+  o.path = (dir / "s.db").string();
+  o.retention = std::chrono::nanoseconds(0);
+  auto s = Store::open(o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  RowBatch rows;
+  TableRows t;
+  t.table = "AppTraces";
+  t.columns = {"TimeGenerated", "Properties"};
+  t.cells = {int64_t{1}, std::string(R"({"event.name":"tool_result","model":null,"n":{"a":1}})")};
+  rows.tables.push_back(t);
+  ASSERT_TRUE((*s)->write(std::move(rows)).ok());
+  (*s)->close();
+  auto conn = openReadOnly(o.path);
+  ASSERT_TRUE(conn.ok());
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(conn->get(), "SELECT _pc_event_name, _pc_model FROM AppTraces", -1,
+                               &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))),
+            "\"tool_result\"");
+  EXPECT_EQ(sqlite3_column_type(st, 1), SQLITE_NULL);  // a JSON null reads as null
+  sqlite3_finalize(st);
+  fs::remove_all(dir);
+}
+
 TEST_F(PropertyColumnsTest, QueriesAnswerTheSameWithAndWithoutThem) {
   const char* queries[] = {
       "AppTraces | extend EventName = tostring(Properties['event.name']) "
@@ -161,6 +193,17 @@ TEST_F(PropertyColumnsTest, QueriesAnswerTheSameWithAndWithoutThem) {
       "tostring(Properties['gen_ai.request.model']) | order by op asc, m asc",
       "union AppTraces, AppDependencies | summarize count() by m = tostring(Properties.model) "
       "| order by m asc",
+      // Comparisons the binder turns into a test of the column's JSON text (rows without the
+      // key included).
+      "AppTraces | where Properties['event.name'] != 'api_request' | count",
+      "AppTraces | where Properties['event.name'] !in ('api_request', 'tool_result') | count",
+      "AppTraces | where tostring(Properties.tool_name) == 'Bash' or Properties.model == 'none' "
+      "| count",
+      "AppTraces | where Properties.success == 'true' | count",
+      "AppTraces | where Properties.tool_name != 'Bash' | summarize count() by "
+      "t = tostring(Properties.tool_name) | order by t asc",
+      "AppDependencies | where Properties['gen_ai.operation.name'] in ('chat', 'execute_tool') "
+      "| count",
   };
   auto conn = openReadOnly(path_);
   ASSERT_TRUE(conn.ok());
@@ -208,6 +251,35 @@ TEST(PropertyColumnsBind, ReadsTheColumnOnlyFromAnUnchangedScan) {
   auto b = kql::bind("AppTraces | where Properties.model == 'x'", kql::builtinSchema(), o);
   ASSERT_TRUE(b.ok());
   for (const auto& c : b->columns) EXPECT_EQ(c.name.rfind("_pc_", 0), std::string::npos);
+}
+
+// A string literal only a JSON string prints as is compared with the column's JSON text, so an
+// index on the column can answer; other literals keep the per-row conversion.
+TEST(PropertyColumnsBind, PlainStringLiteralsCompareTheJsonText) {
+  kql::BindOptions o;
+  o.property_columns["AppTraces"]["model"] = "_pc_model";
+  auto sql = [&](const std::string& q) {
+    auto b = kql::bind(q, kql::builtinSchema(), o);
+    EXPECT_TRUE(b.ok()) << q;
+    return b.ok() ? b->sql : std::string();
+  };
+  EXPECT_NE(sql("AppTraces | where Properties.model == 'claude-opus-4'")
+                .find("(\"_pc_model\" = '\"claude-opus-4\"')"),
+            std::string::npos);
+  EXPECT_NE(sql("AppTraces | where Properties.model != 'a'").find("\"_pc_model\" IS NOT '\"a\"'"),
+            std::string::npos);
+  EXPECT_NE(sql("AppTraces | where Properties.model in ('a', 'b')")
+                .find("\"_pc_model\" IN ('\"a\"', '\"b\"')"),
+            std::string::npos);
+  // A number, a bool, JSON text or an escaped character could be printed by other values.
+  for (const char* lit : {"'5'", "'true'", "'{}'", "'a\\\"b'", "''"}) {
+    EXPECT_EQ(
+        sql(std::string("AppTraces | where Properties.model == ") + lit).find("\"_pc_model\" ="),
+        std::string::npos)
+        << lit;
+  }
+  EXPECT_EQ(sql("AppTraces | where Properties.model in ('a', '7')").find("\"_pc_model\" IN"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 
 #include <cstdio>
 #include <initializer_list>
+#include <optional>
 #include <set>
 #include <span>
 
 #include "appinsights/go_json.h"
 #include "common/strings.h"
+#include "kql/json.h"
 #include "store/schema.h"
 
 namespace agentgate::store {
@@ -34,6 +36,9 @@ TableRef tableFor(RowBatch& batch, std::string_view name,
   t.table = std::string(name);
   for (auto c : common) t.columns.emplace_back(c);
   for (auto c : specific) t.columns.emplace_back(c);
+  for (const auto& pc : propertyColumns()) {
+    if (pc.table == name) t.columns.emplace_back(pc.column);
+  }
   batch.tables.push_back(std::move(t));
   return {&batch, batch.tables.size() - 1};
 }
@@ -43,7 +48,7 @@ class RowRef {
   explicit RowRef(TableRef ref) : ref_(ref), base_(table().addRow()) {}
   void set(std::string_view column, Cell value) {
     TableRows& t = table();
-    size_t i = t.columnIndex(column);
+    size_t i = indexOf(t, column);
     if (i < t.columns.size()) t.cells[base_ + i] = std::move(value);
   }
   void text(std::string_view column, std::string_view value) {
@@ -52,8 +57,22 @@ class RowRef {
 
  private:
   TableRows& table() { return ref_.batch->tables[ref_.index]; }
+  // Rows are filled mostly in column order: look from just after the last column set first,
+  // so a row of ~40 columns costs ~40 comparisons instead of ~800.
+  size_t indexOf(const TableRows& t, std::string_view column) {
+    size_t n = t.columns.size();
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = (next_ + k) % n;
+      if (t.columns[i] == column) {
+        next_ = i + 1;
+        return i;
+      }
+    }
+    return n;
+  }
   TableRef ref_;
   size_t base_;
+  size_t next_ = 0;
 };
 
 // ---- Application Insights tables
@@ -76,9 +95,9 @@ constexpr std::string_view kAppCommon[] = {"TimeGenerated",
                                            "UserAuthenticatedId",
                                            "Properties"};
 
-std::string tag(const Envelope& e, const char* key) {
+std::string_view tag(const Envelope& e, std::string_view key) {
   auto it = e.tags.find(key);
-  return it == e.tags.end() ? std::string() : it->second;
+  return it == e.tags.end() ? std::string_view() : std::string_view(it->second);
 }
 
 std::string mapJson(const appinsights::StringMap& m) {
@@ -117,7 +136,17 @@ void setAppCommon(RowRef& row, const Envelope& e, std::string_view table) {
   row.text("SyntheticSource", tag(e, "ai.operation.syntheticSource"));
   row.text("UserAccountId", tag(e, "ai.user.accountId"));
   row.text("UserAuthenticatedId", tag(e, "ai.user.authUserId"));
-  row.set("Properties", toValidUtf8(mapJson(e.properties)));
+  std::string properties = toValidUtf8(mapJson(e.properties));
+  // The table's property columns, computed here on the exporter's thread rather than by the
+  // store's single writer, with the function Properties['key'] runs in a query.
+  std::string storage;
+  std::optional<kql::ObjectMembers> members;
+  for (const auto& pc : propertyColumns()) {
+    if (pc.table != table) continue;
+    if (!members) members.emplace(properties);
+    if (auto v = members->memberJson(pc.key, storage)) row.set(pc.column, std::string(*v));
+  }
+  row.set("Properties", std::move(properties));
 }
 
 void appendEnvelopeRow(const Envelope& e, RowBatch& out) {

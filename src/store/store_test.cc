@@ -143,7 +143,7 @@ TEST(SchemaTest, ReopenRunsMigrationsIdempotently) {
   }
   auto conn = openReadOnly(dir.file("sub/dir/a.db"));
   ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(scalar(conn->get(), "SELECT group_concat(version) FROM schema_version"), "1,2,3,4");
+  EXPECT_EQ(scalar(conn->get(), "SELECT group_concat(version) FROM schema_version"), "1,2,3,4,5");
   EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces"), "3");
   // Unset string columns are '' (KQL strings are never null), other types NULL.
   EXPECT_EQ(scalar(conn->get(), "SELECT count(*) FROM AppTraces WHERE OperationId = ''"), "3");
@@ -264,7 +264,17 @@ TEST(StoreTest, RetentionDeletesRowsOlderThanTheWindow) {
 
 TEST(StoreTest, SizeCapDropsOldestRows) {
   TempDir dir;
-  const uint64_t cap = 768 * 1024;  // the empty schema alone is ~256 KiB
+  // The cap leaves 512 KiB for rows above what the empty schema takes (one page per table and
+  // index, so it depends on the page size).
+  uint64_t empty_schema = 0;
+  {
+    auto empty = openStore({.path = dir.file("empty.db")});
+    ASSERT_TRUE(empty);
+    auto used = empty->usedBytes();
+    ASSERT_TRUE(used.ok());
+    empty_schema = *used;
+  }
+  const uint64_t cap = empty_schema + 512 * 1024;
   auto store = openStore(
       {.path = dir.file("a.db"), .retention = std::chrono::nanoseconds(0), .max_size_bytes = cap});
   ASSERT_TRUE(store);
@@ -442,7 +452,50 @@ TEST(SchemaTest, MigratesVersion2ByAddingNewColumns) {
   EXPECT_EQ(scalar(conn->get(),
                    "SELECT group_concat(version) FROM (SELECT version FROM "
                    "schema_version ORDER BY version)"),
-            "1,2,3,4");
+            "1,2,3,4,5");
+}
+
+// Version 5 widens a version-4 store's AppTraces time index with the user id, and a per-user
+// count over time then reads that index alone.
+TEST(SchemaTest, MigratesVersion4TimeIndexToCarryTheUserId) {
+  TempDir dir;
+  std::string path = dir.file("v4.db");
+  {
+    auto store = openStore({.path = path});
+    ASSERT_TRUE(store);
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* sql =
+        "DROP INDEX ix_AppTraces_time; "
+        "CREATE INDEX ix_AppTraces_time ON AppTraces (TimeGenerated); "
+        "DELETE FROM schema_version WHERE version >= 5;";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << err;
+    sqlite3_close(db);
+  }
+  auto store = openStore({.path = path, .retention = std::chrono::nanoseconds(0)});
+  ASSERT_TRUE(store);
+  auto conn = openReadOnly(path);
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(scalar(conn->get(),
+                   "SELECT group_concat(name) FROM (SELECT name FROM "
+                   "pragma_index_info('ix_AppTraces_time') ORDER BY seqno)"),
+            "TimeGenerated,_pc_user_id");
+  sqlite3_stmt* plan = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(conn->get(),
+                               "EXPLAIN QUERY PLAN SELECT TimeGenerated / 864000000000, "
+                               "count(DISTINCT _pc_user_id) FROM AppTraces GROUP BY 1",
+                               -1, &plan, nullptr),
+            SQLITE_OK);
+  std::string details;
+  while (sqlite3_step(plan) == SQLITE_ROW) {
+    details += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
+    details += "; ";
+  }
+  sqlite3_finalize(plan);
+  EXPECT_NE(details.find("COVERING INDEX ix_AppTraces_time"), std::string::npos) << details;
 }
 
 // The KQL binder and the store are generated from one table list: every table and column the

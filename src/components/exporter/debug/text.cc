@@ -55,45 +55,13 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-void jsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 void jsonValue(std::string& out, const AnyValue& v) {
   switch (v.type) {
     case ValueType::kString:
-      jsonString(out, v.string_value);
+      strings::appendJsonString(out, v.string_value);
       break;
     case ValueType::kBytes:
-      jsonString(out, base64(v.string_value));
+      strings::appendJsonString(out, base64(v.string_value));
       break;
     case ValueType::kBool:
       out += v.bool_value ? "true" : "false";
@@ -123,7 +91,7 @@ void jsonValue(std::string& out, const AnyValue& v) {
         for (const auto& kv : *v.map_value) {
           if (!first) out += ',';
           first = false;
-          jsonString(out, kv.key);
+          strings::appendJsonString(out, kv.key);
           out += ':';
           jsonValue(out, kv.value);
         }

@@ -1196,9 +1196,6 @@ class Binder {
     out->viz = left->viz;
     out->open = left->open || right->open;
     std::string lsql = left->sql;
-    // Documented synonyms of the anti kinds.
-    if (kind == "anti" || kind == "leftantisemi") kind = "leftanti";
-    if (kind == "rightantisemi") kind = "rightanti";
     if (kind == "innerunique") {
       std::string part;
       for (const auto& [l, r] : keys) part += (part.empty() ? "" : ", ") + q(l);

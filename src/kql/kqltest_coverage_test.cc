@@ -33,9 +33,6 @@ const Unsupported kUnsupported[] = {
      "datatable(a:long, b:long) [1, 2] | summarize ha = hll(a), hb = hll(b)"
      " | evaluate dcount_intersect(ha, hb)",
      "unsupported evaluate plugin 'dcount_intersect'"},
-    // Being implemented on the kqlparse branch; move to a .kqltest block when it lands.
-    {"agg:buildschema", "datatable(d:dynamic) [dynamic({\"a\": 1})] | summarize buildschema(d)",
-     "unsupported function 'buildschema'"},
     // Workspace-saved functions (ASIM parsers and the like) are not in the store.
     {"external-function (workspace/ASIM fn)", "print x = _ASim_NetworkSession()",
      "unsupported function '_ASim_NetworkSession'"},

@@ -14,21 +14,6 @@ namespace {
 using testing::compareRows;
 using testing::netTypeToKql;
 
-std::set<std::string> subsetFeatures() {
-  auto j = parseJson(
-      testing::readFile(std::string(AGENTGATE_SHARED_DIR) + "/spec/kql-recommended-subset.json"));
-  std::set<std::string> out;
-  if (!j) return out;
-  const JVal* subs = j->get("subsets");
-  if (!subs) return out;
-  for (const char* k : {"appinsights_95", "sentinel_80"}) {
-    const JVal* a = subs->get(k);
-    if (!a) continue;
-    for (const auto& f : a->a) out.insert(f.s);
-  }
-  return out;
-}
-
 bool inSubset(const JVal& tags, const std::set<std::string>& feats) {
   static const std::set<std::string> kSyntax = {
       "dynamic", "datetime", "typeof",  "datatable", "print", "range",    "with",        "on",
@@ -56,7 +41,7 @@ TEST(KqlDocsConformance, RunsCorpus) {
   auto lines =
       testing::readLines(std::string(AGENTGATE_SHARED_DIR) + "/fixtures/kql/docs-cases.jsonl");
   ASSERT_GT(lines.size(), 400u);
-  auto feats = subsetFeatures();
+  auto feats = testing::recommendedSubset();
   ASSERT_FALSE(feats.empty());
   int total = 0, pass = 0, subTotal = 0, subPass = 0;
   std::ofstream fails("kql-conformance-failures.txt");

@@ -118,18 +118,6 @@ std::set<std::string> featuresOf(const std::string& q, const std::set<std::strin
   return out;
 }
 
-std::vector<std::string> subsetFeatures() {
-  auto j = parseJson(
-      testing::readFile(std::string(AGENTGATE_SHARED_DIR) + "/spec/kql-recommended-subset.json"));
-  std::vector<std::string> out;
-  if (!j) return out;
-  const JVal* subs = j->get("subsets");
-  const JVal* a = subs ? subs->get("recommended_union_A95_S80") : nullptr;
-  if (!a) return out;
-  for (const auto& f : a->a) out.push_back(f.s);
-  return out;
-}
-
 TEST(KqlTestCoverage, ClassifiesFeatures) {
   std::set<std::string> subset = {"agg:count"};
   auto f = featuresOf(
@@ -154,9 +142,8 @@ TEST(KqlTestCoverage, ClassifiesFeatures) {
 }
 
 TEST(KqlTestCoverage, RecommendedSubsetCoveredOrProvenUnsupported) {
-  std::vector<std::string> subsetList = subsetFeatures();
-  ASSERT_GT(subsetList.size(), 100u) << "recommended_union_A95_S80 not found";
-  std::set<std::string> subset(subsetList.begin(), subsetList.end());
+  std::set<std::string> subset = testing::recommendedSubset();
+  ASSERT_GT(subset.size(), 100u) << "the A95 and S80 subsets were not found";
 
   std::map<std::string, std::string> usedBy;  // feature -> first block using it
   std::filesystem::path dir = std::filesystem::path(AGENTGATE_SOURCE_DIR) / "tests" / "kql";
@@ -189,7 +176,7 @@ TEST(KqlTestCoverage, RecommendedSubsetCoveredOrProvenUnsupported) {
   }
 
   int covered = 0, listed = 0;
-  for (const auto& feature : subsetList) {
+  for (const auto& feature : subset) {
     if (usedBy.count(feature)) {
       ++covered;
     } else if (unsupported.count(feature)) {
@@ -199,7 +186,7 @@ TEST(KqlTestCoverage, RecommendedSubsetCoveredOrProvenUnsupported) {
                     << " is neither used by a .kqltest block nor listed as unsupported";
     }
   }
-  std::cout << "recommended_union_A95_S80: " << subsetList.size() << " features, " << covered
+  std::cout << "recommended_union_A95_S80: " << subset.size() << " features, " << covered
             << " covered by .kqltest blocks, " << listed << " listed unsupported\n";
 }
 

@@ -417,25 +417,32 @@ TEST(SchemaTest, MigratesVersion1TextDatetimesToTicks) {
 }
 
 // A database of schema version 2 gains the columns added since, keeping its rows.
+// A store created by this build, then taken back to what an older version left with `sql` (the
+// undoing of the newer migrations), so reopening it must migrate it forward.
+void storeAsOlderVersion(const std::string& path, const char* sql) {
+  {
+    auto store = openStore({.path = path});
+    ASSERT_TRUE(store);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  std::string message = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
 TEST(SchemaTest, MigratesVersion2ByAddingNewColumns) {
   TempDir dir;
   std::string path = dir.file("v2.db");
-  {
-    auto store = openStore({.path = path, .retention = std::chrono::nanoseconds(0)});
-    ASSERT_TRUE(store);
-  }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const char* sql =
-        "ALTER TABLE AppRequests DROP COLUMN PerformanceBucket; "
-        "DELETE FROM _kql_columns WHERE column_name = 'PerformanceBucket'; "
-        "DELETE FROM schema_version WHERE version >= 3; "
-        "INSERT INTO AppRequests (Name, DurationMs) VALUES ('GET /old', 12.5);";
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << err;
-    sqlite3_close(db);
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      storeAsOlderVersion(path,
+                          "ALTER TABLE AppRequests DROP COLUMN PerformanceBucket; "
+                          "DELETE FROM _kql_columns WHERE column_name = 'PerformanceBucket'; "
+                          "DELETE FROM schema_version WHERE version >= 3; "
+                          "INSERT INTO AppRequests (Name, DurationMs) VALUES ('GET /old', 12.5);"));
   auto store = openStore({.path = path, .retention = std::chrono::nanoseconds(0)});
   ASSERT_TRUE(store);
   auto conn = openReadOnly(path);
@@ -460,21 +467,11 @@ TEST(SchemaTest, MigratesVersion2ByAddingNewColumns) {
 TEST(SchemaTest, MigratesVersion4TimeIndexToCarryTheUserId) {
   TempDir dir;
   std::string path = dir.file("v4.db");
-  {
-    auto store = openStore({.path = path});
-    ASSERT_TRUE(store);
-  }
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const char* sql =
-        "DROP INDEX ix_AppTraces_time; "
-        "CREATE INDEX ix_AppTraces_time ON AppTraces (TimeGenerated); "
-        "DELETE FROM schema_version WHERE version >= 5;";
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << err;
-    sqlite3_close(db);
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      storeAsOlderVersion(path,
+                          "DROP INDEX ix_AppTraces_time; "
+                          "CREATE INDEX ix_AppTraces_time ON AppTraces (TimeGenerated); "
+                          "DELETE FROM schema_version WHERE version >= 5;"));
   auto store = openStore({.path = path, .retention = std::chrono::nanoseconds(0)});
   ASSERT_TRUE(store);
   auto conn = openReadOnly(path);
